@@ -1,0 +1,161 @@
+package trot.nn;
+
+import org.jblas.FloatMatrix;
+import trot.blas.Blas;
+
+import java.util.List;
+
+/**
+ * Layer normalisation over the features of each sample (Ba, Kiros and Hinton, 2016):
+ * <pre>
+ *   mu_b = mean_f x_bf,   var_b = mean_f (x_bf - mu_b)^2   (biased, as PyTorch)
+ *   xhat_bf = (x_bf - mu_b) / sqrt(var_b + eps)
+ *   y_bf = gain_f * xhat_bf + bias_f
+ * </pre>
+ * Backward, with {@code g_bf = dy_bf * gain_f} and {@code rstd_b = 1 / sqrt(var_b + eps)}:
+ * <pre>
+ *   dx_bf = rstd_b * (g_bf - mean_f g_bf - xhat_bf * mean_f (g_bf * xhat_bf))
+ *   dgain_f += sum_b dy_bf * xhat_bf,   dbias_f += sum_b dy_bf
+ * </pre>
+ * Forward saves {@code xhat} (batch x features) and {@code rstd} (batch). Gain starts at 1, bias at 0.
+ * Default {@code eps = 1e-5}, PyTorch's.
+ */
+public final class LayerNorm extends Layer {
+    public static final float DEFAULT_EPS = 1e-5f;
+
+    public final Param gain;
+    public final Param bias;
+    public final float eps;
+    private final FloatMatrix xhat;
+    /** Per sample: mean, then reused as the mean of g in backward. */
+    private final float[] mean;
+    /** Per sample: 1 / sqrt(var + eps). */
+    private final float[] rstd;
+    /** Per sample scratch: the variance in forward, the mean of g * xhat in backward. */
+    private final float[] scratch;
+    private final FloatMatrix ones;
+
+    public LayerNorm(String name, int size, int batch, float eps) {
+        super(name, size, size, batch);
+        if (!(eps > 0f) || Float.isInfinite(eps)) {
+            throw new IllegalArgumentException("LayerNorm " + name + ": eps must be a positive number, got " + eps);
+        }
+        this.eps = eps;
+        this.gain = new Param(name + ".gain", size, 1);
+        this.bias = new Param(name + ".bias", size, 1);
+        java.util.Arrays.fill(gain.value.data, 1f);
+        this.xhat = new FloatMatrix(batch, size);
+        this.mean = new float[batch];
+        this.rstd = new float[batch];
+        this.scratch = new float[batch];
+        this.ones = FloatMatrix.ones(batch, 1);
+    }
+
+    private LayerNorm(LayerNorm shared, int batch) {
+        super(shared.name, shared.inputSize, shared.outputSize, batch);
+        this.eps = shared.eps;
+        this.gain = shared.gain;
+        this.bias = shared.bias;
+        this.xhat = new FloatMatrix(batch, inputSize);
+        this.mean = new float[batch];
+        this.rstd = new float[batch];
+        this.scratch = new float[batch];
+        this.ones = FloatMatrix.ones(batch, 1);
+    }
+
+    @Override
+    protected void forwardImpl(FloatMatrix x, FloatMatrix y) {
+        final int n = batch, f = inputSize;
+        final float[] xd = x.data, yd = y.data, hd = xhat.data, mu = mean, var = scratch, rs = rstd;
+        final float[] g = gain.value.data, be = bias.value.data;
+        java.util.Arrays.fill(mu, 0f);
+        java.util.Arrays.fill(var, 0f);
+        for (int j = 0; j < f; j++) {
+            final int base = j * n;
+            for (int b = 0; b < n; b++) {
+                mu[b] += xd[base + b];
+            }
+        }
+        final float invF = 1f / f;
+        for (int b = 0; b < n; b++) {
+            mu[b] *= invF;
+        }
+        for (int j = 0; j < f; j++) {
+            final int base = j * n;
+            for (int b = 0; b < n; b++) {
+                final float d = xd[base + b] - mu[b];
+                var[b] += d * d;
+            }
+        }
+        for (int b = 0; b < n; b++) {
+            rs[b] = (float) (1.0 / Math.sqrt(var[b] * invF + eps));
+        }
+        for (int j = 0; j < f; j++) {
+            final int base = j * n;
+            final float gj = g[j], bj = be[j];
+            for (int b = 0; b < n; b++) {
+                final float h = (xd[base + b] - mu[b]) * rs[b];
+                hd[base + b] = h;
+                yd[base + b] = h * gj + bj;
+            }
+        }
+    }
+
+    @Override
+    protected void backwardImpl(FloatMatrix dy, boolean paramGrads, FloatMatrix dx) {
+        final int n = batch, f = inputSize;
+        final float[] dyd = dy.data, hd = xhat.data, g = gain.value.data;
+        if (paramGrads) {
+            // dgain += (dy * xhat)^T 1, staged in gradInput, which dx overwrites below.
+            final float[] t = gradInput.data;
+            for (int i = 0, len = dy.length; i < len; i++) {
+                t[i] = dyd[i] * hd[i];
+            }
+            Blas.gemv(true, 1f, gradInput, ones, 1f, gain.grad);
+            Blas.gemv(true, 1f, dy, ones, 1f, bias.grad);
+        }
+        if (dx == null) {
+            return;
+        }
+        final float[] mg = mean, mgh = scratch, rs = rstd, dxd = dx.data;
+        java.util.Arrays.fill(mg, 0f);
+        java.util.Arrays.fill(mgh, 0f);
+        for (int j = 0; j < f; j++) {
+            final int base = j * n;
+            final float gj = g[j];
+            for (int b = 0; b < n; b++) {
+                final float gb = dyd[base + b] * gj;
+                mg[b] += gb;
+                mgh[b] += gb * hd[base + b];
+            }
+        }
+        final float invF = 1f / f;
+        for (int b = 0; b < n; b++) {
+            mg[b] *= invF;
+            mgh[b] *= invF;
+        }
+        for (int j = 0; j < f; j++) {
+            final int base = j * n;
+            final float gj = g[j];
+            for (int b = 0; b < n; b++) {
+                final int i = base + b;
+                dxd[i] = rs[b] * (dyd[i] * gj - mg[b] - hd[i] * mgh[b]);
+            }
+        }
+    }
+
+    @Override
+    public List<Param> params() {
+        return List.of(gain, bias);
+    }
+
+    @Override
+    public LayerNorm withBatch(int batch) {
+        return new LayerNorm(this, batch);
+    }
+
+    @Override
+    public String toString() {
+        return "LayerNorm " + name + " (" + inputSize + ", eps " + eps + ", batch " + batch + ")";
+    }
+}

@@ -1,0 +1,196 @@
+package trot.nn;
+
+import org.jblas.FloatMatrix;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * A multilayer perceptron for a fixed batch size. Each hidden block is
+ * {@code Linear -> [Dropout] -> [LayerNorm] -> ReLU} (the dropout Q-function's order, Hiraoka et al. 2022,
+ * when both are on; plain {@code Linear -> ReLU} when both are off), then a final {@code Linear}.
+ *
+ * <p>Layer names: {@code fc<i>}, {@code drop<i>}, {@code ln<i>}, {@code relu<i>} for hidden block {@code i},
+ * {@code fc<H>} for the output layer; parameters are named {@code fc0.weight}, {@code ln0.gain}, and so on.
+ */
+public final class Mlp {
+
+    /**
+     * Architecture of an MLP.
+     *
+     * @param input        input features
+     * @param hidden       width of each hidden block (may be empty: a single Linear)
+     * @param output       output features
+     * @param dropoutRate  dropout rate in each hidden block, 0 for none
+     * @param layerNorm    LayerNorm in each hidden block
+     * @param layerNormEps LayerNorm epsilon
+     */
+    public record Spec(int input, int[] hidden, int output, float dropoutRate, boolean layerNorm, float layerNormEps) {
+        public Spec {
+            if (input <= 0 || output <= 0) {
+                throw new IllegalArgumentException("Mlp.Spec: input and output sizes must be positive, got "
+                        + input + " and " + output);
+            }
+            hidden = hidden.clone();
+            for (int h : hidden) {
+                if (h <= 0) {
+                    throw new IllegalArgumentException("Mlp.Spec: hidden sizes must be positive, got " + Arrays.toString(hidden));
+                }
+            }
+            if (!(dropoutRate >= 0f && dropoutRate < 1f)) {
+                throw new IllegalArgumentException("Mlp.Spec: dropout rate must be in [0, 1), got " + dropoutRate);
+            }
+            if (!(layerNormEps > 0f)) {
+                throw new IllegalArgumentException("Mlp.Spec: LayerNorm eps must be positive, got " + layerNormEps);
+            }
+        }
+
+        /** Linear -> ReLU blocks, then Linear. */
+        public static Spec plain(int input, int[] hidden, int output) {
+            return new Spec(input, hidden, output, 0f, false, LayerNorm.DEFAULT_EPS);
+        }
+
+        /** Linear -> Dropout -> LayerNorm -> ReLU blocks, then Linear (the DroQ critic). */
+        public static Spec dropoutLayerNorm(int input, int[] hidden, int output, float dropoutRate) {
+            return new Spec(input, hidden, output, dropoutRate, true, LayerNorm.DEFAULT_EPS);
+        }
+
+        @Override
+        public int[] hidden() {
+            return hidden.clone();
+        }
+
+        @Override
+        public String toString() {
+            return input + " -> " + Arrays.toString(hidden) + " -> " + output
+                    + (dropoutRate > 0f ? ", dropout " + dropoutRate : "") + (layerNorm ? ", LayerNorm" : "");
+        }
+    }
+
+    private final Spec spec;
+    private final int batch;
+    private final Layer[] layers;
+    private final List<Param> params;
+
+    /**
+     * A new network with freshly initialised parameters.
+     *
+     * @param init  draws the initial weights (layer by layer, in order)
+     * @param masks dropout masks (unused when the spec has no dropout)
+     */
+    public Mlp(Spec spec, int batch, Rng init, MaskSource masks) {
+        this.spec = spec;
+        this.batch = batch;
+        List<Layer> list = new ArrayList<>();
+        int width = spec.input();
+        int[] hidden = spec.hidden();
+        for (int i = 0; i < hidden.length; i++) {
+            list.add(new Linear("fc" + i, width, hidden[i], batch, init));
+            if (spec.dropoutRate() > 0f) {
+                list.add(new Dropout("drop" + i, hidden[i], batch, spec.dropoutRate(), masks));
+            }
+            if (spec.layerNorm()) {
+                list.add(new LayerNorm("ln" + i, hidden[i], batch, spec.layerNormEps()));
+            }
+            list.add(new Relu("relu" + i, hidden[i], batch));
+            width = hidden[i];
+        }
+        list.add(new Linear("fc" + hidden.length, width, spec.output(), batch, init));
+        this.layers = list.toArray(new Layer[0]);
+        this.params = collectParams(layers);
+    }
+
+    private Mlp(Mlp shared, int batch) {
+        this.spec = shared.spec;
+        this.batch = batch;
+        this.layers = new Layer[shared.layers.length];
+        for (int i = 0; i < layers.length; i++) {
+            layers[i] = shared.layers[i].withBatch(batch);
+        }
+        this.params = shared.params;
+    }
+
+    private static List<Param> collectParams(Layer[] layers) {
+        List<Param> ps = new ArrayList<>();
+        for (Layer l : layers) {
+            ps.addAll(l.params());
+        }
+        return Collections.unmodifiableList(ps);
+    }
+
+    /** The same network (shared parameters) for another batch size, with its own activation buffers. */
+    public Mlp withBatch(int batch) {
+        return new Mlp(this, batch);
+    }
+
+    /** Runs every layer in order on {@code x} (batch x input) and returns the output buffer (batch x output). */
+    public FloatMatrix forward(FloatMatrix x) {
+        FloatMatrix h = x;
+        for (Layer layer : layers) {
+            h = layer.forward(h);
+        }
+        return h;
+    }
+
+    /**
+     * Back-propagates {@code dy} (batch x output) through the last forward.
+     *
+     * @param paramGrads accumulate into the parameter gradients (off when only d(out)/d(input) is wanted,
+     *                   as for the critics inside the actor loss)
+     * @param inputGrad  compute the gradient with respect to the network input
+     * @return the input gradient (batch x input) when {@code inputGrad}, else {@code null}
+     */
+    public FloatMatrix backward(FloatMatrix dy, boolean paramGrads, boolean inputGrad) {
+        FloatMatrix g = dy;
+        for (int i = layers.length - 1; i >= 0; i--) {
+            g = layers[i].backward(g, paramGrads, i > 0 || inputGrad);
+        }
+        return g;
+    }
+
+    /** Sets the mask source of every dropout layer. */
+    public void setMaskSource(MaskSource masks) {
+        for (Layer l : layers) {
+            if (l instanceof Dropout) {
+                ((Dropout) l).setMaskSource(masks);
+            }
+        }
+    }
+
+    /** Parameters in layer order; shared with every {@link #withBatch} copy. */
+    public List<Param> params() {
+        return params;
+    }
+
+    /** The layers, in order (for inspection and tests; the array is a copy). */
+    public Layer[] layers() {
+        return layers.clone();
+    }
+
+    public FloatMatrix output() {
+        return layers[layers.length - 1].output();
+    }
+
+    public Spec spec() {
+        return spec;
+    }
+
+    public int batchSize() {
+        return batch;
+    }
+
+    public int inputSize() {
+        return spec.input();
+    }
+
+    public int outputSize() {
+        return spec.output();
+    }
+
+    @Override
+    public String toString() {
+        return "Mlp(" + spec + ", batch " + batch + ")";
+    }
+}
