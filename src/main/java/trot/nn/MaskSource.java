@@ -26,11 +26,12 @@ public interface MaskSource {
             if (rate <= 0f) {
                 return 0;
             }
-            final double logKeep = Math.log1p(-(double) rate);
+            final double invLogKeep = 1.0 / Math.log1p(-(double) rate);
             int count = 0;
             long pos = 0;
             while (true) {
-                double gap = Math.floor(Math.log(rng.nextDoubleOpenZero()) / logKeep);
+                // ln U <= 0 and 1 / ln(1 - rate) < 0: the product is >= 0 and the cast is the floor.
+                double gap = (long) (Math.log(rng.nextDoubleOpenZero()) * invLogKeep);
                 if (gap >= total - pos) {
                     return count;
                 }
