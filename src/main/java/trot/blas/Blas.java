@@ -12,6 +12,10 @@ import org.jblas.NativeBlas;
  * would read what it has already overwritten.
  */
 public final class Blas {
+    static {
+        BlasBackend.active(); // loads jblas's library and logs which backend this JVM got, once
+    }
+
     private Blas() {
     }
 

@@ -165,6 +165,8 @@ public final class BlasBackend {
         static {
             // Initialise org.jblas.NativeBlas, which loads one of the two libraries. If the bundled
             // one cannot load (libgfortran5 missing) jblas only logs it; the first call then fails.
+            // jblas's own logger reports every temporary file it deletes at exit, at INFO; keep its warnings.
+            org.jblas.util.Logger.getLogger().setLevel(org.jblas.util.Logger.WARNING);
             String loadError = null;
             try {
                 float[] one = {1f};
