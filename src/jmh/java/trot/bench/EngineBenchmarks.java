@@ -45,6 +45,15 @@ public class EngineBenchmarks {
         return m;
     }
 
+    /**
+     * Does nothing: its gc.alloc.rate is the measurement JVM's background allocation (JMH's own threads), which
+     * -prof gc spreads over every benchmark's operations. A benchmark whose rate equals this one allocates nothing.
+     */
+    @Benchmark
+    public int baseline(MaskState s) {
+        return s.dropped.length;
+    }
+
     /** One Linear layer at batch 256: 60 -> 256 (the critic's first layer) or 256 -> 256. */
     @State(Scope.Thread)
     public static class LinearState {
