@@ -22,7 +22,7 @@ import trot.nn.Linear;
 import trot.nn.MaskSource;
 import trot.nn.Mlp;
 import trot.nn.Mse;
-import trot.nn.Rng;
+import trot.util.Rng;
 import trot.nn.TanhGaussianPolicy;
 
 import java.util.concurrent.TimeUnit;

@@ -8,7 +8,7 @@ import trot.nn.Adam;
 import trot.nn.MaskSource;
 import trot.nn.Mlp;
 import trot.nn.Mse;
-import trot.nn.Rng;
+import trot.util.Rng;
 import trot.nn.TanhGaussianPolicy;
 
 import java.lang.management.ManagementFactory;

@@ -1,5 +1,6 @@
 package trot.nn;
 
+import trot.util.Rng;
 import org.jblas.FloatMatrix;
 import trot.blas.Blas;
 

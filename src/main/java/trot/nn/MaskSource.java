@@ -1,5 +1,6 @@
 package trot.nn;
 
+import trot.util.Rng;
 /**
  * Where a {@link Dropout} layer gets its masks. A mask is given as the ascending flat indices (column-major,
  * as in {@code FloatMatrix.data}) of the units to drop: at the low rates dropout Q-functions use (1%),

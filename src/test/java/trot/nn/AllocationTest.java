@@ -1,5 +1,6 @@
 package trot.nn;
 
+import trot.util.Rng;
 import org.jblas.FloatMatrix;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

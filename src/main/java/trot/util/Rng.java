@@ -1,4 +1,4 @@
-package trot.nn;
+package trot.util;
 
 /**
  * A small, fast, seeded pseudo-random generator (xoshiro256**, seeded through SplitMix64).
