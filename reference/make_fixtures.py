@@ -41,9 +41,10 @@ torch.set_default_dtype(torch.float64)
 
 
 class Writer:
-    def __init__(self, notes):
+    def __init__(self, notes, generator="reference/make_fixtures.py", seed=SEED):
         self.tensors = []
         self.notes = notes
+        self.generator, self.seed = generator, seed  # recorded in the metadata; make_learner_fixtures.py sets both
 
     def add(self, name, t):
         t = t.detach()
@@ -53,8 +54,8 @@ class Writer:
             self.tensors.append((name, 0, t.to(torch.float32).contiguous()))
 
     def write(self, path):
-        meta = json.dumps({"generator": "reference/make_fixtures.py", "torch": torch.__version__,
-                           "seed": SEED, "computed_in": "float64", "notes": self.notes}).encode()
+        meta = json.dumps({"generator": self.generator, "torch": torch.__version__,
+                           "seed": self.seed, "computed_in": "float64", "notes": self.notes}).encode()
         with open(path, "wb") as f:
             f.write(MAGIC)
             f.write(struct.pack("<i", VERSION))
@@ -380,6 +381,7 @@ def main():
                                                               "resources", "fixtures")
     os.makedirs(out, exist_ok=True)
     torch.set_num_threads(1)
+    torch.manual_seed(SEED)  # torch.nn.init draws from the global generator: seed it, or every run differs
     for make in [fixture_linear, fixture_relu, fixture_layernorm, fixture_dropout, fixture_head, fixture_mse,
                  fixture_critic, fixture_actor, fixture_adam, fixture_polyak, fixture_critic_train]:
         make(out)
