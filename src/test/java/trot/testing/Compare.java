@@ -33,6 +33,15 @@ public final class Compare {
     }
 
     public static void close(String what, float[] actual, float[] expected, int rows, double tol) {
+        close(what, actual, expected, rows, tol, Double.NaN);
+    }
+
+    /**
+     * As {@link #close(String, float[], float[], int, double)}, but relative to {@code scale} when it is a number
+     * (for example the largest magnitude of a whole network, so that a one-element bias near zero is judged
+     * against the network it belongs to).
+     */
+    public static void close(String what, float[] actual, float[] expected, int rows, double tol, double scale) {
         if (actual.length < expected.length) {
             fail(what + ": " + actual.length + " elements vs reference " + expected.length);
         }
@@ -40,7 +49,10 @@ public final class Compare {
         for (float e : expected) {
             maxRef = Math.max(maxRef, Math.abs(e));
         }
-        double scale = Math.max(maxRef, 1e-6);
+        if (!Double.isNaN(scale)) {
+            maxRef = scale;
+        }
+        scale = Math.max(maxRef, 1e-6);
         int worst = -1;
         double worstErr = -1;
         for (int i = 0; i < expected.length; i++) {

@@ -1,0 +1,165 @@
+package trot.replay;
+
+import trot.util.Rng;
+
+/**
+ * A fixed-capacity ring of transitions {@code (s, a, r, s', terminated)}, allocated once, sampled uniformly
+ * (with replacement) by a seeded generator. When full, the oldest transition is overwritten.
+ *
+ * <p>A transition with a NaN or infinite number anywhere is rejected: {@link #add} counts it, stores nothing
+ * and throws an {@link IllegalArgumentException} that says which value was bad. One poisoned transition would
+ * otherwise be sampled again and again and turn every network it touches into NaN.
+ *
+ * <p>The time-limit trap: pass {@code terminated = true} only for a true end of the task (a fall). An episode
+ * cut by its time limit is not terminal; its last transition must still bootstrap from {@code s'}.
+ */
+public final class ReplayBuffer implements BatchSource {
+    private final int capacity;
+    private final int observationSize;
+    private final int actionSize;
+    private final float[] observations;
+    private final float[] actions;
+    private final float[] rewards;
+    private final float[] nextObservations;
+    private final float[] masks;
+    private final Rng rng;
+    private int next;
+    private int size;
+    private long added;
+    private long rejected;
+
+    /**
+     * @param seed seeds the sampling; the same seed and the same additions give the same batches
+     */
+    public ReplayBuffer(int capacity, int observationSize, int actionSize, long seed) {
+        if (capacity <= 0 || observationSize <= 0 || actionSize <= 0) {
+            throw new IllegalArgumentException("ReplayBuffer: capacity, observation size and action size must be positive, got "
+                    + capacity + ", " + observationSize + ", " + actionSize);
+        }
+        int widest = Math.max(observationSize, actionSize);
+        if ((long) capacity * widest > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("ReplayBuffer: capacity " + capacity + " is too large for vectors of "
+                    + widest + " numbers; at most " + Integer.MAX_VALUE / widest + " transitions");
+        }
+        this.capacity = capacity;
+        this.observationSize = observationSize;
+        this.actionSize = actionSize;
+        this.observations = new float[capacity * observationSize];
+        this.actions = new float[capacity * actionSize];
+        this.rewards = new float[capacity];
+        this.nextObservations = new float[capacity * observationSize];
+        this.masks = new float[capacity];
+        this.rng = new Rng(seed);
+    }
+
+    /**
+     * Stores one transition (copied), or rejects it.
+     *
+     * @param terminated true only when {@code nextObservation} ends the task (no bootstrapping from it)
+     * @throws IllegalArgumentException when an array has the wrong length or any value is NaN or infinite;
+     *                                  the buffer is then unchanged and {@link #rejected()} counts it
+     */
+    public void add(float[] observation, float[] action, float reward, float[] nextObservation, boolean terminated) {
+        checkLength("observation", observation, observationSize);
+        checkLength("action", action, actionSize);
+        checkLength("next observation", nextObservation, observationSize);
+        String bad = firstNonFinite("observation", observation);
+        if (bad == null) {
+            bad = firstNonFinite("action", action);
+        }
+        if (bad == null && !Float.isFinite(reward)) {
+            bad = "reward is " + reward;
+        }
+        if (bad == null) {
+            bad = firstNonFinite("next observation", nextObservation);
+        }
+        if (bad != null) {
+            rejected++;
+            throw new IllegalArgumentException("replay buffer: transition rejected, " + bad + " (" + rejected
+                    + " rejected so far, " + size + " stored, none lost); check the environment or the sensor that produced it");
+        }
+        System.arraycopy(observation, 0, observations, next * observationSize, observationSize);
+        System.arraycopy(action, 0, actions, next * actionSize, actionSize);
+        rewards[next] = reward;
+        System.arraycopy(nextObservation, 0, nextObservations, next * observationSize, observationSize);
+        masks[next] = terminated ? 0f : 1f;
+        next = next + 1 == capacity ? 0 : next + 1;
+        if (size < capacity) {
+            size++;
+        }
+        added++;
+    }
+
+    /**
+     * Fills {@code out} with transitions drawn uniformly with replacement from those stored.
+     *
+     * @throws IllegalStateException when the buffer is empty
+     */
+    @Override
+    public void sample(Batch out) {
+        if (out.observationSize != observationSize || out.actionSize != actionSize) {
+            throw new IllegalArgumentException("replay buffer: batch is for observations of " + out.observationSize
+                    + " and actions of " + out.actionSize + ", the buffer holds " + observationSize + " and " + actionSize);
+        }
+        if (size == 0) {
+            throw new IllegalStateException("replay buffer: cannot sample, it is empty");
+        }
+        final int n = out.size, no = observationSize, na = actionSize;
+        final float[] o = out.observations.data, a = out.actions.data, r = out.rewards.data,
+                o2 = out.nextObservations.data, m = out.masks.data;
+        for (int b = 0; b < n; b++) {
+            final int t = rng.nextInt(size);
+            for (int f = 0; f < no; f++) {
+                o[f * n + b] = observations[t * no + f];
+                o2[f * n + b] = nextObservations[t * no + f];
+            }
+            for (int f = 0; f < na; f++) {
+                a[f * n + b] = actions[t * na + f];
+            }
+            r[b] = rewards[t];
+            m[b] = masks[t];
+        }
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Transitions stored since construction (including those since overwritten). */
+    public long added() {
+        return added;
+    }
+
+    /** Transitions rejected for a NaN or infinite value. */
+    public long rejected() {
+        return rejected;
+    }
+
+    public int observationSize() {
+        return observationSize;
+    }
+
+    public int actionSize() {
+        return actionSize;
+    }
+
+    private static void checkLength(String what, float[] v, int expected) {
+        if (v == null || v.length != expected) {
+            throw new IllegalArgumentException("replay buffer: " + what + " has "
+                    + (v == null ? "no array" : v.length + " numbers") + ", expected " + expected);
+        }
+    }
+
+    private static String firstNonFinite(String what, float[] v) {
+        for (int i = 0; i < v.length; i++) {
+            if (!Float.isFinite(v[i])) {
+                return what + "[" + i + "] is " + v[i];
+            }
+        }
+        return null;
+    }
+}
