@@ -1,0 +1,391 @@
+package trot.agent;
+
+import org.jblas.FloatMatrix;
+import trot.blas.BlasBackend;
+import trot.nn.Adam;
+import trot.nn.MaskSource;
+import trot.nn.Mlp;
+import trot.nn.Param;
+import trot.nn.TanhGaussianPolicy;
+import trot.replay.Batch;
+import trot.replay.BatchSource;
+import trot.util.Rng;
+
+import java.util.List;
+
+/**
+ * The SAC family as one learner: SAC, REDQ and DroQ are {@link LearnerConfig} presets of it. Built once for an
+ * observation and action size; every buffer is allocated in the constructor, and {@link #update} and
+ * {@link #act} allocate nothing.
+ *
+ * <p>{@link #update} is Algorithm 1 (REDQ) / Algorithm 2 (DroQ) of the paper for one environment step, with the
+ * schedule of the reference code: G critic updates, each on its own mini-batch and each followed by the soft
+ * target update; then one actor update and one temperature update on the last mini-batch. See
+ * {@code docs/equations.md} for each line and where it is computed.
+ *
+ * <p>Critic members run on a fixed set of worker threads ({@link LearnerConfig#threads()}), each with its own
+ * buffers and dropout generators, so the results are bitwise identical to a single thread for the same seed.
+ * Actions are in [-1, 1]; the caller maps them to its actuators.
+ */
+public final class Learner implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("trot.agent");
+
+    private final LearnerConfig config;
+    private final int observationSize;
+    private final int actionSize;
+    private final int batchSize;
+    private final float targetEntropy;
+    private final Critic[] critics;
+    private final TanhGaussianPolicy policy;          // batch B: the actor update
+    private final TanhGaussianPolicy[] samplers;      // batch B, one per worker: a' ~ pi(.|s') for the targets
+    private final TanhGaussianPolicy acting;          // batch 1
+    private final Adam actorAdam;
+    private final Param logAlpha;
+    private final Adam temperatureAdam;
+    private final Workers workers;
+
+    private final Batch[] batches;
+    private final FloatMatrix[] nextNoise;
+    private final FloatMatrix[] nextActions;
+    private final FloatMatrix[] nextLogProbs;
+    private final FloatMatrix y;
+    private final FloatMatrix actorNoise;
+    private final FloatMatrix dAction;
+    private final FloatMatrix dLogProb;
+    private final int[] subset;
+    private final FloatMatrix actingObservation;
+    private final UpdateReport report = new UpdateReport();
+
+    private NoiseSource noise;
+    private SubsetSource subsets;
+    private long updates;
+
+    // Work handed to the workers: created once, they read the fields below.
+    private final Workers.Task sampleNextActions;
+    private final Workers.Task evaluateTargets;
+    private final Workers.Task updateCritics;
+    private final Workers.Task criticActionGradients;
+    private Batch current;
+
+    /**
+     * @param seed everything random in the learner (initial weights, dropout masks, policy noise, target subsets,
+     *             acting noise) derives from it
+     */
+    public Learner(LearnerConfig config, int observationSize, int actionSize, long seed) {
+        if (observationSize <= 0 || actionSize <= 0) {
+            throw new IllegalArgumentException("Learner: observation and action sizes must be positive, got "
+                    + observationSize + " and " + actionSize);
+        }
+        this.config = config;
+        this.observationSize = observationSize;
+        this.actionSize = actionSize;
+        this.batchSize = config.batchSize();
+        this.targetEntropy = config.targetEntropy(actionSize);
+        final int n = config.critics(), g = config.updatesPerStep(), b = batchSize;
+
+        int threads = config.threads();
+        if (threads > 1 && BlasBackend.active() == BlasBackend.Kind.STOCK) {
+            LOG.log(System.Logger.Level.WARNING, "jblas's bundled BLAS is not safe to call from several threads at once:"
+                    + " the learner runs on 1 thread instead of " + threads + " (build native/ for both cores)");
+            threads = 1;
+        }
+        this.workers = new Workers(threads, "trot-learner");
+
+        // One generator per purpose, split in a fixed order that does not depend on the thread count.
+        Rng master = new Rng(seed);
+        Rng actorInit = master.split();
+        Rng actingNoise = master.split();
+        Rng noiseRng = master.split();
+        Rng subsetRng = master.split();
+        this.policy = new TanhGaussianPolicy(observationSize, actionSize, config.hidden(), b, actorInit, master.split());
+        Mlp.Spec criticSpec = new Mlp.Spec(observationSize + actionSize, config.hidden(), 1, config.criticDropout(),
+                config.criticLayerNorm(), trot.nn.LayerNorm.DEFAULT_EPS);
+        this.critics = new Critic[n];
+        for (int i = 0; i < n; i++) {
+            critics[i] = new Critic(i, criticSpec, b, observationSize, config.criticLearningRate(), master.split(),
+                    master.split(), master.split());
+        }
+        this.acting = policy.withBatch(1, actingNoise);
+        this.noise = out -> noiseRng.fillGaussian(out.data, 0, out.length);
+        this.subsets = (total, m, out) -> chooseDistinct(subsetRng, total, m, out);
+        // The samplers' own noise generators are never used: their noise is drawn by `noise`, in order.
+        this.samplers = new TanhGaussianPolicy[threads];
+        for (int w = 0; w < threads; w++) {
+            samplers[w] = policy.withBatch(b, new Rng(w));
+        }
+
+        this.actorAdam = new Adam(policy.params(), config.actorLearningRate());
+        this.logAlpha = new Param("log_alpha", 1, 1);
+        logAlpha.value.data[0] = (float) Math.log(config.initialTemperature());
+        this.temperatureAdam = new Adam(List.of(logAlpha), config.temperatureLearningRate());
+
+        this.batches = new Batch[g];
+        this.nextNoise = new FloatMatrix[g];
+        this.nextActions = new FloatMatrix[g];
+        this.nextLogProbs = new FloatMatrix[g];
+        for (int k = 0; k < g; k++) {
+            batches[k] = new Batch(b, observationSize, actionSize);
+            nextNoise[k] = new FloatMatrix(b, actionSize);
+            nextActions[k] = new FloatMatrix(b, actionSize);
+            nextLogProbs[k] = new FloatMatrix(b, 1);
+        }
+        this.y = new FloatMatrix(b, 1);
+        this.actorNoise = new FloatMatrix(b, actionSize);
+        this.dAction = new FloatMatrix(b, actionSize);
+        this.dLogProb = new FloatMatrix(b, 1);
+        this.subset = new int[config.targetCritics()];
+        this.actingObservation = new FloatMatrix(1, observationSize);
+
+        final int workerCount = threads;
+        this.sampleNextActions = k -> {
+            TanhGaussianPolicy pi = samplers[k % workerCount];
+            pi.sample(batches[k].nextObservations, nextNoise[k]);
+            System.arraycopy(pi.action().data, 0, nextActions[k].data, 0, nextActions[k].length);
+            System.arraycopy(pi.logProb().data, 0, nextLogProbs[k].data, 0, nextLogProbs[k].length);
+        };
+        this.evaluateTargets = j -> critics[subset[j]].evaluateTarget(current.nextObservations, currentNextActions);
+        this.updateCritics = i -> critics[i].update(current.observations, current.actions, y, config.polyakRate());
+        this.criticActionGradients = i -> critics[i].actionGradient(current.observations, policy.action());
+    }
+
+    private FloatMatrix currentNextActions;
+
+    /**
+     * One environment step's worth of learning (Algorithm 2, lines 4-10): G critic updates, then one actor and
+     * one temperature update. Draws G mini-batches from {@code data}.
+     *
+     * @return this learner's report, overwritten by the next call
+     */
+    public UpdateReport update(BatchSource data) {
+        final long t0 = System.nanoTime();
+        final int g = config.updatesPerStep(), n = config.critics(), m = config.targetCritics();
+        final float gamma = config.discount();
+        final float alpha = alpha();
+
+        // Line 5, G times: a mini-batch each. And a' ~ pi(.|s') for every one of them: the actor does not change
+        // during the critic updates, so these G samples do not depend on them and are drawn first, in parallel.
+        for (int k = 0; k < g; k++) {
+            data.sample(batches[k]);
+            noise.fill(nextNoise[k]);
+        }
+        workers.run(g, sampleNextActions);
+        final long t1 = System.nanoTime();
+
+        double criticLoss = 0, targetTime = 0, criticTime = 0;
+        for (int k = 0; k < g; k++) {
+            final long ta = System.nanoTime();
+            current = batches[k];
+            currentNextActions = nextActions[k];
+            // Line 6: y = r + gamma * mask * (min_{i in M} Q̄_i(s', a') - alpha log pi(a'|s')), a' ~ pi(.|s').
+            // mask is 0 only after a true termination: a time-limit truncation still bootstraps.
+            subsets.choose(n, m, subset);
+            workers.run(m, evaluateTargets);
+            computeTargets(current, nextLogProbs[k], alpha, gamma);
+            final long tb = System.nanoTime();
+            // Lines 7-9: each critic one gradient step on (1/B) sum (Q_i(s, a) - y)^2, then
+            // Q̄_i <- rho Q̄_i + (1 - rho) Q_i.
+            workers.run(n, updateCritics);
+            for (Critic c : critics) {
+                criticLoss += c.loss;
+            }
+            criticTime += System.nanoTime() - tb;
+            targetTime += tb - ta;
+        }
+        final long t2 = System.nanoTime();
+
+        // Line 10: the actor, once, on the last mini-batch: minimise mean_b(alpha log pi(a~|s) - mean_i Q_i(s, a~)),
+        // a~ = tanh(mu + sigma eps) reparameterised, over ALL N critics (dropout active).
+        current = batches[g - 1];
+        noise.fill(actorNoise);
+        policy.sample(current.observations, actorNoise);
+        workers.run(n, criticActionGradients);
+        final float[] logp = policy.logProb().data;
+        final float[] da = dAction.data;
+        java.util.Arrays.fill(da, 0f);
+        double meanQ = 0;
+        for (Critic c : critics) {                      // fixed order: the sum does not depend on the threads
+            final float[] gq = c.actionGrad.data;
+            for (int j = 0; j < da.length; j++) {
+                da[j] += gq[j];
+            }
+            for (float q : c.q().data) {
+                meanQ += q;
+            }
+        }
+        final int bs = batchSize;
+        final float scale = -1f / (n * bs);             // dL/da = -(1/(N B)) sum_i dQ_i/da
+        for (int j = 0; j < da.length; j++) {
+            da[j] *= scale;
+        }
+        java.util.Arrays.fill(dLogProb.data, alpha / bs);   // dL/dlog pi = alpha / B
+        double meanLogp = 0;
+        for (float lp : logp) {
+            meanLogp += lp;
+        }
+        meanLogp /= bs;
+        meanQ /= (double) n * bs;
+        actorAdam.zeroGrad();
+        policy.backward(dAction, dLogProb);
+        actorAdam.step();
+
+        // Temperature: minimise alpha (H - H_target) with H = -mean log pi, on log alpha:
+        // dL/dlog alpha = alpha (H - H_target). (log pi from the actor's sample above, before its step.)
+        final double entropy = -meanLogp;
+        logAlpha.grad.data[0] = (float) (alpha * (entropy - targetEntropy));
+        temperatureAdam.step();
+        final long t3 = System.nanoTime();
+
+        updates++;
+        report.criticLoss = criticLoss / ((double) g * n);
+        report.actorLoss = alpha * meanLogp - meanQ;
+        report.temperatureLoss = alpha * (entropy - targetEntropy);
+        report.entropy = entropy;
+        report.alpha = alpha();
+        report.meanQ = meanQ;
+        report.samplingSeconds = (t1 - t0) * 1e-9;
+        report.targetSeconds = targetTime * 1e-9;
+        report.criticSeconds = criticTime * 1e-9;
+        report.actorSeconds = (t3 - t2) * 1e-9;
+        report.seconds = (t3 - t0) * 1e-9;
+        return report;
+    }
+
+    private void computeTargets(Batch batch, FloatMatrix nextLogProb, float alpha, float gamma) {
+        final float[] yd = y.data, r = batch.rewards.data, mask = batch.masks.data, lp = nextLogProb.data;
+        final int m = subset.length;
+        double sum = 0;
+        for (int b = 0; b < batchSize; b++) {
+            float qmin = Float.POSITIVE_INFINITY;
+            for (int j = 0; j < m; j++) {
+                qmin = Math.min(qmin, critics[subset[j]].targetQ().data[b]);
+            }
+            yd[b] = r[b] + gamma * mask[b] * (qmin - alpha * lp[b]);
+            sum += yd[b];
+        }
+        report.meanTarget = sum / batchSize;
+    }
+
+    /** M distinct indices from [0, n), uniformly: rejection of repeats (n and m are small). */
+    static void chooseDistinct(Rng rng, int n, int m, int[] out) {
+        for (int j = 0; j < m; j++) {
+            int pick;
+            boolean taken;
+            do {
+                pick = rng.nextInt(n);
+                taken = false;
+                for (int q = 0; q < j; q++) {
+                    taken |= out[q] == pick;
+                }
+            } while (taken);
+            out[j] = pick;
+        }
+    }
+
+    /**
+     * The policy's action for one observation, in [-1, 1]: a sample of pi(.|s) for training, or tanh(mu(s))
+     * for evaluation.
+     *
+     * @return log pi(a|s) of the sampled action, or NaN for a deterministic one
+     */
+    public float act(float[] observation, float[] action, boolean deterministic) {
+        if (observation.length != observationSize || action.length != actionSize) {
+            throw new IllegalArgumentException("Learner.act: observation has " + observation.length + " numbers and action "
+                    + action.length + ", expected " + observationSize + " and " + actionSize);
+        }
+        System.arraycopy(observation, 0, actingObservation.data, 0, observationSize);
+        if (deterministic) {
+            acting.deterministic(actingObservation);
+        } else {
+            acting.sample(actingObservation);
+        }
+        System.arraycopy(acting.action().data, 0, action, 0, actionSize);
+        return deterministic ? Float.NaN : acting.logProb().data[0];
+    }
+
+    /** The temperature alpha = exp(log alpha). */
+    public float alpha() {
+        return (float) Math.exp(logAlpha.value.data[0]);
+    }
+
+    public LearnerConfig config() {
+        return config;
+    }
+
+    public int observationSize() {
+        return observationSize;
+    }
+
+    public int actionSize() {
+        return actionSize;
+    }
+
+    /** Environment-step updates done. */
+    public long updates() {
+        return updates;
+    }
+
+    /** The policy network's parameters (what a deployed robot needs). */
+    public List<Param> policyParams() {
+        return policy.params();
+    }
+
+    /** Online critic {@code i}'s parameters. */
+    public List<Param> criticParams(int i) {
+        return critics[i].params();
+    }
+
+    /** Target critic {@code i}'s parameters. */
+    public List<Param> targetCriticParams(int i) {
+        return critics[i].target.params();
+    }
+
+    public Param logAlpha() {
+        return logAlpha;
+    }
+
+    /** Replaces the source of policy noise (tests; the default draws from the learner's seed). */
+    public void useNoise(NoiseSource source) {
+        this.noise = source;
+    }
+
+    /** Replaces the choice of in-target critics (tests). */
+    public void useSubsets(SubsetSource source) {
+        this.subsets = source;
+    }
+
+    /** Replaces the dropout masks of online critic {@code i} and of its target (tests). */
+    public void useCriticMasks(int i, MaskSource online, MaskSource target) {
+        critics[i].online.setMaskSource(online);
+        critics[i].target.setMaskSource(target);
+    }
+
+    /** The current source of in-target subsets (tests wrap it to watch the draws). */
+    SubsetSource subsetSource() {
+        return subsets;
+    }
+
+    /** The targets y of the last critic update (tests). */
+    FloatMatrix lastTargets() {
+        return y;
+    }
+
+    /** Critic member {@code i} (tests). */
+    Critic critic(int i) {
+        return critics[i];
+    }
+
+    /** log pi(a'|s') of the last critic update's next actions (tests). */
+    FloatMatrix lastNextLogProbs() {
+        return nextLogProbs[config.updatesPerStep() - 1];
+    }
+
+    /** Worker threads in use (may be fewer than configured: see the constructor's warning). */
+    public int threads() {
+        return workers.threads();
+    }
+
+    @Override
+    public void close() {
+        workers.close();
+    }
+}

@@ -1,0 +1,236 @@
+package trot.agent;
+
+import org.jblas.FloatMatrix;
+import org.junit.jupiter.api.Test;
+import trot.nn.Param;
+import trot.replay.Batch;
+import trot.replay.BatchSource;
+import trot.replay.ReplayBuffer;
+import trot.util.Rng;
+
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class LearnerTest {
+    static final int OBS = 5, ACT = 2;
+
+    /** A small configuration of the given preset, so that tests run in milliseconds. */
+    static LearnerConfig small(String preset, int threads) {
+        return LearnerConfig.preset(preset).with("hidden", "32,32").with("batch", "16").with("threads", "" + threads);
+    }
+
+    static ReplayBuffer filledReplay(long seed, int transitions) {
+        ReplayBuffer replay = new ReplayBuffer(transitions, OBS, ACT, seed);
+        Rng rng = new Rng(seed + 1);
+        float[] s = new float[OBS], a = new float[ACT], s2 = new float[OBS];
+        for (int t = 0; t < transitions; t++) {
+            rng.fillGaussian(s, 0, OBS);
+            rng.fillUniform(a, 0, ACT, -1f, 1f);
+            rng.fillGaussian(s2, 0, OBS);
+            replay.add(s, a, (float) rng.nextGaussian(), s2, rng.nextFloat() < 0.1f);
+        }
+        return replay;
+    }
+
+    @Test
+    void subsetsAreDistinctUniformAndChangeBetweenUpdates() {
+        LearnerConfig redq = small("redq", 1).with("utd", "5");
+        try (Learner learner = new Learner(redq, OBS, ACT, 1)) {
+            SubsetSource drawn = learner.subsetSource();
+            List<int[]> seen = new ArrayList<>();
+            learner.useSubsets((n, m, out) -> {
+                drawn.choose(n, m, out);
+                seen.add(out.clone());
+            });
+            ReplayBuffer replay = filledReplay(2, 200);
+            for (int u = 0; u < 20; u++) {
+                learner.update(replay);
+            }
+            assertEquals(100, seen.size(), "one subset per critic update (G = 5, 20 environment steps)");
+            Set<String> distinctSubsets = new HashSet<>();
+            int[] counts = new int[10];
+            for (int[] s : seen) {
+                assertEquals(2, s.length);
+                assertNotEquals(s[0], s[1], "drawn without replacement");
+                assertTrue(s[0] >= 0 && s[0] < 10 && s[1] >= 0 && s[1] < 10);
+                distinctSubsets.add(Math.min(s[0], s[1]) + "," + Math.max(s[0], s[1]));
+                counts[s[0]]++;
+                counts[s[1]]++;
+            }
+            assertTrue(distinctSubsets.size() > 20, "subsets change between updates: only " + distinctSubsets.size()
+                    + " distinct pairs in 100 draws");
+            for (int c : counts) {
+                assertTrue(c > 5, "every critic is drawn now and then: counts " + java.util.Arrays.toString(counts));
+            }
+        }
+    }
+
+    @Test
+    void chooseDistinctCoversAllPairsUniformly() {
+        Rng rng = new Rng(3);
+        int[] out = new int[2];
+        int[][] pairs = new int[4][4];
+        for (int t = 0; t < 60_000; t++) {
+            Learner.chooseDistinct(rng, 4, 2, out);
+            assertNotEquals(out[0], out[1]);
+            pairs[out[0]][out[1]]++;
+        }
+        for (int i = 0; i < 4; i++) {
+            for (int j = 0; j < 4; j++) {
+                if (i != j) {
+                    assertEquals(5000, pairs[i][j], 5 * Math.sqrt(5000), "ordered pair " + i + "," + j);
+                }
+            }
+        }
+    }
+
+    /** One batch: rows alternate between a true termination (mask 0) and a time-limit truncation (mask 1). */
+    static BatchSource terminalAndTruncated(Rng rng) {
+        return out -> {
+            rng.fillGaussian(out.observations.data, 0, out.observations.length);
+            rng.fillUniform(out.actions.data, 0, out.actions.length, -1f, 1f);
+            rng.fillGaussian(out.nextObservations.data, 0, out.nextObservations.length);
+            for (int b = 0; b < out.size; b++) {
+                out.rewards.data[b] = 0.25f * b;
+                out.masks.data[b] = b % 2 == 0 ? 0f : 1f;
+            }
+        };
+    }
+
+    @Test
+    void terminalTransitionsDoNotBootstrapAndTruncatedOnesDo() {
+        LearnerConfig sac = small("sac", 1);
+        try (Learner learner = new Learner(sac, OBS, ACT, 4)) {
+            BatchSource source = terminalAndTruncated(new Rng(5));
+            learner.update(source);
+            FloatMatrix y = learner.lastTargets();
+            FloatMatrix logp = learner.lastNextLogProbs();
+            float alpha0 = sac.initialTemperature();
+            for (int b = 0; b < sac.batchSize(); b++) {
+                float r = 0.25f * b;
+                if (b % 2 == 0) {
+                    assertEquals(r, y.data[b], 0f, "row " + b + " is terminal: y must be the reward alone");
+                } else {
+                    float qmin = Math.min(learner.critic(0).targetQ().data[b], learner.critic(1).targetQ().data[b]);
+                    float expected = r + sac.discount() * (qmin - alpha0 * logp.data[b]);
+                    assertEquals(expected, y.data[b], 1e-5f, "row " + b + " is truncated: y = r + gamma (min Q' - alpha log pi')");
+                    assertNotEquals(r, y.data[b], "a truncated row must bootstrap");
+                }
+            }
+        }
+    }
+
+    static List<float[]> snapshot(Learner l) {
+        List<float[]> all = new ArrayList<>();
+        for (Param p : l.policyParams()) {
+            all.add(p.value.data.clone());
+        }
+        for (int i = 0; i < l.config().critics(); i++) {
+            for (Param p : l.criticParams(i)) {
+                all.add(p.value.data.clone());
+            }
+            for (Param p : l.targetCriticParams(i)) {
+                all.add(p.value.data.clone());
+            }
+        }
+        all.add(l.logAlpha().value.data.clone());
+        return all;
+    }
+
+    @Test
+    void twoThreadsGiveBitwiseTheSameResultsAsOne() {
+        for (String preset : new String[]{"droq", "redq"}) {
+            List<List<float[]>> runs = new ArrayList<>();
+            for (int threads : new int[]{1, 2}) {
+                LearnerConfig c = small(preset, threads).with("utd", "4");
+                try (Learner learner = new Learner(c, OBS, ACT, 7)) {
+                    ReplayBuffer replay = filledReplay(8, 300);
+                    for (int u = 0; u < 5; u++) {
+                        learner.update(replay);
+                    }
+                    float[] action = new float[ACT];
+                    learner.act(new float[OBS], action, false);
+                    List<float[]> s = snapshot(learner);
+                    s.add(action);
+                    runs.add(s);
+                }
+            }
+            for (int k = 0; k < runs.get(0).size(); k++) {
+                assertArrayEquals(runs.get(0).get(k), runs.get(1).get(k), preset + ": tensor " + k + " differs between 1 and 2 threads");
+            }
+        }
+    }
+
+    @Test
+    void sameSeedSameNumbersDifferentSeedDifferentNumbers() {
+        List<List<float[]>> runs = new ArrayList<>();
+        for (long seed : new long[]{11, 11, 12}) {
+            try (Learner learner = new Learner(small("droq", 2).with("utd", "3"), OBS, ACT, seed)) {
+                ReplayBuffer replay = filledReplay(seed, 100);
+                for (int u = 0; u < 3; u++) {
+                    learner.update(replay);
+                }
+                runs.add(snapshot(learner));
+            }
+        }
+        for (int k = 0; k < runs.get(0).size(); k++) {
+            assertArrayEquals(runs.get(0).get(k), runs.get(1).get(k));
+        }
+        assertNotEquals(java.util.Arrays.toString(runs.get(0).get(0)), java.util.Arrays.toString(runs.get(2).get(0)));
+    }
+
+    @Test
+    void anEnvironmentStepUpdateAllocatesNothingOnAnyThread() {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        try (Learner learner = new Learner(small("droq", 2).with("utd", "4"), OBS, ACT, 13)) {
+            ReplayBuffer replay = filledReplay(14, 200);
+            float[] obs = new float[OBS], action = new float[ACT];
+            for (int u = 0; u < 300; u++) {
+                learner.update(replay);
+                learner.act(obs, action, false);
+                learner.act(obs, action, true);
+            }
+            long worker = -1;
+            for (Thread t : Thread.getAllStackTraces().keySet()) {
+                if (t.getName().startsWith("trot-learner")) {
+                    worker = t.getId();
+                }
+            }
+            assertTrue(worker >= 0, "the learner should have started a worker thread");
+            // Scalar reads only: getThreadAllocatedBytes(long[]) would allocate its result inside the window.
+            long callerBefore = mx.getCurrentThreadAllocatedBytes();
+            long workerBefore = mx.getThreadAllocatedBytes(worker);
+            for (int u = 0; u < 50; u++) {
+                learner.update(replay);
+                learner.act(obs, action, false);
+                learner.act(obs, action, true);
+            }
+            long workerBytes = mx.getThreadAllocatedBytes(worker) - workerBefore;
+            long callerBytes = mx.getCurrentThreadAllocatedBytes() - callerBefore;
+            assertEquals(0, callerBytes, "bytes allocated by the calling thread in 50 updates and 100 actions");
+            assertEquals(0, workerBytes, "bytes allocated by the worker thread in 50 updates");
+        }
+    }
+
+    @Test
+    void actChecksItsArguments() {
+        try (Learner learner = new Learner(small("sac", 1), OBS, ACT, 1)) {
+            assertThrows(IllegalArgumentException.class, () -> learner.act(new float[OBS + 1], new float[ACT], true));
+            float[] a = new float[ACT];
+            assertTrue(Float.isNaN(learner.act(new float[OBS], a, true)));
+            assertTrue(Float.isFinite(learner.act(new float[OBS], a, false)));
+            for (float v : a) {
+                assertTrue(v >= -1f && v <= 1f);
+            }
+        }
+    }
+}
