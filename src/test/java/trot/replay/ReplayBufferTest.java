@@ -1,0 +1,125 @@
+package trot.replay;
+
+import org.junit.jupiter.api.Test;
+
+import java.lang.management.ManagementFactory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ReplayBufferTest {
+
+    /** Transition t has observation (t, -t), action (t / 100), reward t, next observation (t + 1, -t - 1). */
+    static void addNumbered(ReplayBuffer r, int t, boolean terminated) {
+        r.add(new float[]{t, -t}, new float[]{t / 100f}, t, new float[]{t + 1, -t - 1}, terminated);
+    }
+
+    @Test
+    void samplesKeepEachTransitionTogetherAndTheMask() {
+        ReplayBuffer r = new ReplayBuffer(10, 2, 1, 1);
+        for (int t = 0; t < 10; t++) {
+            addNumbered(r, t, t % 3 == 0);
+        }
+        Batch b = new Batch(64, 2, 1);
+        r.sample(b);
+        for (int i = 0; i < 64; i++) {
+            float t = b.rewards.get(i, 0);
+            assertEquals(t, b.observations.get(i, 0));
+            assertEquals(-t, b.observations.get(i, 1), 0f);
+            assertEquals(t / 100f, b.actions.get(i, 0));
+            assertEquals(t + 1, b.nextObservations.get(i, 0));
+            assertEquals(-t - 1, b.nextObservations.get(i, 1));
+            assertEquals(((int) t) % 3 == 0 ? 0f : 1f, b.masks.get(i, 0), "mask is 0 exactly for terminal transitions");
+        }
+    }
+
+    @Test
+    void theRingOverwritesTheOldestAndSamplesUniformly() {
+        ReplayBuffer r = new ReplayBuffer(8, 2, 1, 2);
+        for (int t = 0; t < 20; t++) {
+            addNumbered(r, t, false);
+        }
+        assertEquals(8, r.size());
+        assertEquals(20, r.added());
+        int[] counts = new int[20];
+        Batch b = new Batch(256, 2, 1);
+        for (int k = 0; k < 100; k++) {
+            r.sample(b);
+            for (int i = 0; i < 256; i++) {
+                counts[(int) b.rewards.get(i, 0)]++;
+            }
+        }
+        for (int t = 0; t < 12; t++) {
+            assertEquals(0, counts[t], "transition " + t + " was overwritten");
+        }
+        double expected = 25600 / 8.0;
+        for (int t = 12; t < 20; t++) {
+            assertEquals(expected, counts[t], 5 * Math.sqrt(expected), "transition " + t);
+        }
+    }
+
+    @Test
+    void nonFiniteTransitionsAreRejectedCountedAndNotStored() {
+        ReplayBuffer r = new ReplayBuffer(4, 2, 1, 3);
+        addNumbered(r, 1, false);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> r.add(new float[]{0, 0}, new float[]{0}, 0, new float[]{0, Float.NaN}, false));
+        assertTrue(e.getMessage().contains("next observation[1] is NaN"), e.getMessage());
+        assertTrue(e.getMessage().contains("1 rejected"), e.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> r.add(new float[]{0, 0}, new float[]{Float.POSITIVE_INFINITY}, 0, new float[]{0, 0}, false));
+        assertThrows(IllegalArgumentException.class,
+                () -> r.add(new float[]{0, 0}, new float[]{0}, Float.NaN, new float[]{0, 0}, false));
+        assertEquals(3, r.rejected());
+        assertEquals(1, r.size(), "nothing rejected was stored");
+        Batch b = new Batch(16, 2, 1);
+        r.sample(b);
+        for (int i = 0; i < 16; i++) {
+            assertEquals(1f, b.rewards.get(i, 0), "only the good transition can be sampled");
+        }
+    }
+
+    @Test
+    void badShapesAndEmptyBuffersAreClearErrors() {
+        ReplayBuffer r = new ReplayBuffer(4, 2, 1, 4);
+        assertThrows(IllegalStateException.class, () -> r.sample(new Batch(2, 2, 1)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> r.add(new float[3], new float[1], 0, new float[2], false));
+        assertTrue(e.getMessage().contains("observation has 3 numbers, expected 2"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new ReplayBuffer(0, 2, 1, 0));
+        addNumbered(r, 0, false);
+        assertThrows(IllegalArgumentException.class, () -> r.sample(new Batch(2, 3, 1)));
+    }
+
+    @Test
+    void sameSeedSameBatches() {
+        Batch a = new Batch(32, 2, 1), b = new Batch(32, 2, 1);
+        ReplayBuffer r1 = new ReplayBuffer(50, 2, 1, 9), r2 = new ReplayBuffer(50, 2, 1, 9);
+        for (int t = 0; t < 50; t++) {
+            addNumbered(r1, t, false);
+            addNumbered(r2, t, false);
+        }
+        r1.sample(a);
+        r2.sample(b);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(a.rewards.data, b.rewards.data);
+    }
+
+    @Test
+    void addAndSampleAllocateNothing() {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        ReplayBuffer r = new ReplayBuffer(1000, 48, 12, 5);
+        float[] s = new float[48], a = new float[12], s2 = new float[48];
+        Batch b = new Batch(256, 48, 12);
+        for (int i = 0; i < 2000; i++) {
+            r.add(s, a, 1f, s2, false);
+            r.sample(b);
+        }
+        long before = mx.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < 200; i++) {
+            r.add(s, a, 1f, s2, false);
+            r.sample(b);
+        }
+        assertEquals(0, mx.getCurrentThreadAllocatedBytes() - before);
+    }
+}
