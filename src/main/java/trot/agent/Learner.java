@@ -54,6 +54,8 @@ public final class Learner implements AutoCloseable {
     private final FloatMatrix dLogProb;
     private final int[] subset;
     private final FloatMatrix actingObservation;
+    private final Mlp[] probes;                        // batch-1 copies of the online critics, for estimateQ
+    private final FloatMatrix probeInput;
     private final UpdateReport report = new UpdateReport();
 
     private NoiseSource noise;
@@ -106,6 +108,15 @@ public final class Learner implements AutoCloseable {
                     master.split(), master.split());
         }
         this.acting = policy.withBatch(1, actingNoise);
+        // Diagnostics evaluate the critics through batch-1 copies with their own dropout generator, so that
+        // looking at Q never changes the masks (and so the numbers) of training.
+        Rng probeMasks = master.split();
+        this.probes = new Mlp[n];
+        for (int i = 0; i < n; i++) {
+            probes[i] = critics[i].online.withBatch(1);
+            probes[i].setMaskSource(MaskSource.geometric(probeMasks.split()));
+        }
+        this.probeInput = new FloatMatrix(1, observationSize + actionSize);
         this.noise = out -> noiseRng.fillGaussian(out.data, 0, out.length);
         this.subsets = (total, m, out) -> chooseDistinct(subsetRng, total, m, out);
         // The samplers' own noise generators are never used: their noise is drawn by `noise`, in order.
@@ -300,6 +311,24 @@ public final class Learner implements AutoCloseable {
         }
         System.arraycopy(acting.action().data, 0, action, 0, actionSize);
         return deterministic ? Float.NaN : acting.logProb().data[0];
+    }
+
+    /**
+     * The ensemble's estimate mean_i Q_i(s, a) for one state and action (in [-1, 1]), as the actor loss sees it
+     * (dropout active, with a generator of its own). For diagnostics such as the Q bias; allocation-free.
+     */
+    public float estimateQ(float[] observation, float[] action) {
+        if (observation.length != observationSize || action.length != actionSize) {
+            throw new IllegalArgumentException("Learner.estimateQ: observation has " + observation.length
+                    + " numbers and action " + action.length + ", expected " + observationSize + " and " + actionSize);
+        }
+        System.arraycopy(observation, 0, probeInput.data, 0, observationSize);
+        System.arraycopy(action, 0, probeInput.data, observationSize, actionSize);
+        double sum = 0;
+        for (Mlp q : probes) {
+            sum += q.forward(probeInput).data[0];
+        }
+        return (float) (sum / probes.length);
     }
 
     /** The temperature alpha = exp(log alpha). */

@@ -1,0 +1,101 @@
+package trot.train;
+
+import trot.agent.Learner;
+import trot.env.EnvSpec;
+import trot.env.Environment;
+import trot.env.StepResult;
+
+/**
+ * The Q-bias diagnostic of the REDQ paper (Chen et al. 2021, section 4): roll out the current stochastic policy,
+ * compute for every visited (s_t, a_t) the discounted Monte-Carlo return with the entropy bonus,
+ * <pre>
+ *   Q^pi(s_t, a_t) ~ G_t = r_t + sum_{k >= 1} gamma^k (r_{t+k} - alpha log pi(a_{t+k} | s_{t+k})),
+ * </pre>
+ * and compare it with the critics' estimate mean_i Q_i(s_t, a_t): the normalised bias is
+ * (Q(s_t, a_t) - G_t) / |mean_t G_t|; its mean says whether the critics over- or underestimate, its standard
+ * deviation how uneven the error is.
+ *
+ * <p>An episode cut by its time limit has no tail after its last step, so G_t underestimates the return of late
+ * states. Such episodes contribute only their first half of states; terminated episodes contribute all.
+ */
+final class QBias {
+    record Result(double biasMean, double biasStd, double meanQ, double meanReturn, int pairs) {
+    }
+
+    private final Learner learner;
+    private final Environment env;
+    private final EnvSpec spec;
+    private final int episodes;
+    private final long seed;
+    private final double gamma;
+    private final float[][] observations, actions;
+    private final double[] rewards, logProbs, returns, estimates;
+    private final float[] obs, envAction;
+    private final StepResult result;
+
+    QBias(Learner learner, Environment env, int episodes, long seed, double gamma) {
+        this.learner = learner;
+        this.env = env;
+        this.spec = env.spec();
+        this.episodes = episodes;
+        this.seed = seed;
+        this.gamma = gamma;
+        int t = spec.maxEpisodeSteps();
+        this.observations = new float[t][spec.observationSize()];
+        this.actions = new float[t][spec.actionSize()];
+        this.rewards = new double[t];
+        this.logProbs = new double[t];
+        this.returns = new double[(long) t * episodes > Integer.MAX_VALUE ? 0 : t * episodes];
+        this.estimates = new double[returns.length];
+        this.obs = new float[spec.observationSize()];
+        this.envAction = new float[spec.actionSize()];
+        this.result = new StepResult(spec);
+    }
+
+    Result run(double alpha) {
+        env.seed(seed);
+        int pairs = 0;
+        for (int e = 0; e < episodes; e++) {
+            env.reset(obs);
+            int len = 0;
+            do {
+                System.arraycopy(obs, 0, observations[len], 0, obs.length);
+                logProbs[len] = learner.act(obs, actions[len], false);
+                spec.scaleActions(actions[len], envAction);
+                env.step(envAction, result);
+                rewards[len] = result.reward;
+                len++;
+                System.arraycopy(result.observation, 0, obs, 0, obs.length);
+            } while (!result.terminated && !result.truncated);
+            int used = result.terminated ? len : len / 2;
+            // soft_t = r_t - alpha log pi_t; S_t = soft_t + gamma S_{t+1}; G_t = r_t + gamma S_{t+1}.
+            double tail = 0;
+            for (int t = len - 1; t >= 0; t--) {
+                double g = rewards[t] + gamma * tail;
+                tail = rewards[t] - alpha * logProbs[t] + gamma * tail;
+                if (t < used) {
+                    returns[pairs + t] = g;
+                    estimates[pairs + t] = learner.estimateQ(observations[t], actions[t]);
+                }
+            }
+            pairs += used;
+        }
+        double meanReturn = 0, meanQ = 0;
+        for (int i = 0; i < pairs; i++) {
+            meanReturn += returns[i];
+            meanQ += estimates[i];
+        }
+        meanReturn /= Math.max(1, pairs);
+        meanQ /= Math.max(1, pairs);
+        double norm = Math.abs(meanReturn);
+        double mean = 0, sq = 0;
+        for (int i = 0; i < pairs; i++) {
+            double b = (estimates[i] - returns[i]) / norm;
+            mean += b;
+            sq += b * b;
+        }
+        mean /= Math.max(1, pairs);
+        double std = Math.sqrt(Math.max(0, sq / Math.max(1, pairs) - mean * mean));
+        return new Result(mean, std, meanQ, meanReturn, pairs);
+    }
+}
