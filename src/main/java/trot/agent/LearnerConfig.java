@@ -121,8 +121,25 @@ public record LearnerConfig(String preset, int critics, int targetCritics, int u
      * @throws IllegalArgumentException for an unknown key or a value that does not parse or is out of range
      */
     public LearnerConfig with(String key, String value) {
-        String v = value.trim();
+        return withAll(java.util.Map.of(key, value));
+    }
+
+    /**
+     * This configuration with several values replaced at once (validated together, so that for example
+     * {@code critics=1} and {@code target-critics=1} can be set in either order).
+     *
+     * @throws IllegalArgumentException for an unknown key or a value that does not parse or is out of range
+     */
+    public LearnerConfig withAll(java.util.Map<String, String> values) {
         Builder b = new Builder(this);
+        for (java.util.Map.Entry<String, String> e : values.entrySet()) {
+            b.set(e.getKey(), e.getValue());
+        }
+        return b.build();
+    }
+
+    private static void set(Builder b, String key, String value) {
+        String v = value.trim();
         try {
             switch (key) {
                 case "critics" -> b.critics = Integer.parseInt(v);
@@ -147,7 +164,6 @@ public record LearnerConfig(String preset, int critics, int targetCritics, int u
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("learner configuration: " + key + "=" + value + " is not a valid number", e);
         }
-        return b.build();
     }
 
     private static boolean parseBoolean(String v) {
@@ -186,6 +202,10 @@ public record LearnerConfig(String preset, int critics, int targetCritics, int u
             initialTemperature = c.initialTemperature;
             targetEntropyPerAction = c.targetEntropyPerAction;
             threads = c.threads;
+        }
+
+        void set(String key, String value) {
+            LearnerConfig.set(this, key, value);
         }
 
         LearnerConfig build() {

@@ -72,14 +72,15 @@ final class TrainCommand implements Callable<Integer> {
         TrainingSettings settings;
         try {
             task = Tasks.byName(env);
-            config = LearnerConfig.preset(agent);
+            java.util.Map<String, String> values = new java.util.LinkedHashMap<>();
             for (String o : overrides) {
                 int eq = o.indexOf('=');
                 if (eq <= 0) {
                     throw new IllegalArgumentException("--set needs KEY=VALUE, got '" + o + "'");
                 }
-                config = config.with(o.substring(0, eq).trim(), o.substring(eq + 1));
+                values.put(o.substring(0, eq).trim(), o.substring(eq + 1));
             }
+            config = LearnerConfig.preset(agent).withAll(values);
             settings = new TrainingSettings(steps != null ? steps : task.defaultSteps,
                     randomSteps != null ? randomSteps : Math.min(task.defaultRandomSteps, steps != null ? steps : task.defaultSteps),
                     evalInterval != null ? evalInterval : task.defaultEvalInterval,

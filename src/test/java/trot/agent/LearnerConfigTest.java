@@ -1,0 +1,75 @@
+package trot.agent;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The presets hold FACTS.md section 1's table; overrides parse, validate together, and fail clearly. */
+class LearnerConfigTest {
+
+    @Test
+    void presetsAreThePapersTable() {
+        LearnerConfig sac = LearnerConfig.sac(), redq = LearnerConfig.redq(), droq = LearnerConfig.droq();
+        assertEquals(2, sac.critics());
+        assertEquals(2, sac.targetCritics());
+        assertEquals(1, sac.updatesPerStep());
+        assertEquals(1.0f, sac.initialTemperature());
+        assertEquals(-12f, sac.targetEntropy(12));
+        assertEquals(10, redq.critics());
+        assertEquals(2, redq.targetCritics());
+        assertEquals(20, redq.updatesPerStep());
+        assertEquals(-6f, redq.targetEntropy(12));
+        assertEquals(2, droq.critics());
+        assertEquals(20, droq.updatesPerStep());
+        assertEquals(0.01f, droq.criticDropout());
+        assertTrue(droq.criticLayerNorm());
+        assertFalse(redq.criticLayerNorm());
+        assertEquals(0.1f, droq.initialTemperature());
+        assertEquals(-6f, droq.targetEntropy(12));
+        for (LearnerConfig c : new LearnerConfig[]{sac, redq, droq}) {
+            assertArrayEquals(new int[]{256, 256}, c.hidden());
+            assertEquals(256, c.batchSize());
+            assertEquals(3e-4f, c.actorLearningRate());
+            assertEquals(3e-4f, c.criticLearningRate());
+            assertEquals(3e-4f, c.temperatureLearningRate());
+            assertEquals(0.99f, c.discount());
+            assertEquals(0.005f, c.polyakRate());
+        }
+        assertEquals("droq", LearnerConfig.preset("DroQ").preset());
+    }
+
+    @Test
+    void overridesAreAppliedAndValidatedTogether() {
+        LearnerConfig c = LearnerConfig.redq().withAll(Map.of("critics", "3", "target-critics", "3", "hidden", "64, 32",
+                "lr", "1e-3", "layer-norm", "on"));
+        assertEquals(3, c.critics());
+        assertEquals(3, c.targetCritics());
+        assertArrayEquals(new int[]{64, 32}, c.hidden());
+        assertEquals(1e-3f, c.actorLearningRate());
+        assertEquals(1e-3f, c.temperatureLearningRate());
+        assertTrue(c.criticLayerNorm());
+        assertEquals(20, c.updatesPerStep(), "untouched values stay");
+    }
+
+    @Test
+    void badValuesSayWhatIsWrong() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LearnerConfig.droq().with("utd", "0"));
+        assertTrue(e.getMessage().contains("utd (G) must be at least 1, got 0"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> LearnerConfig.droq().with("gamma", "abc"));
+        assertTrue(e.getMessage().contains("gamma=abc is not a valid number"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> LearnerConfig.droq().with("learning-rate", "1"));
+        assertTrue(e.getMessage().contains("unknown key 'learning-rate'") && e.getMessage().contains("critic-lr"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> LearnerConfig.droq().with("target-critics", "3"));
+        assertTrue(e.getMessage().contains("between 1 and critics (N = 2)"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> LearnerConfig.preset("ppo"));
+        assertTrue(e.getMessage().contains("sac, redq or droq"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> LearnerConfig.droq().with("dropout", "1"));
+        assertThrows(IllegalArgumentException.class, () -> LearnerConfig.droq().with("layer-norm", "maybe"));
+    }
+}
