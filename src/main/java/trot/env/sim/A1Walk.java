@@ -1,0 +1,561 @@
+package trot.env.sim;
+
+import trot.env.EnvSpec;
+import trot.env.Environment;
+import trot.env.StepResult;
+import trot.env.Telemetry;
+import trot.util.Rng;
+
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+
+/**
+ * The paper's walking task (Smith et al. 2022) on the MuJoCo model of the Unitree A1 ({@code hardware/a1/a1.xml}).
+ *
+ * <h2>Control</h2>
+ * 20 Hz: each {@link #step} holds joint targets for {@code controlPeriod / timestep} = 50 physics steps of 1 ms, and
+ * at every physics step computes the PD torque {@code tau = Kp (q* - q) - Kd qdot} (Kp 60, Kd 10), clipped to
+ * +-33.5 N m. Actions in [-1, 1] map linearly to targets around the standing pose:
+ * {@code q* = q_stand + a * [0.2, 0.4, 0.4]} rad (hip, thigh, calf), {@code q_stand = [0.05, 0.7, -1.4]}.
+ *
+ * <h2>Observation (48 numbers)</h2>
+ * roll, pitch (rad); angular velocity (3, rad/s, trunk frame, gyro); linear velocity (3, m/s, trunk frame,
+ * velocimeter); joint angles (12, rad); joint velocities (12, rad/s); foot contacts (4: 1 when the foot's touch
+ * sensor reads above {@code contactThreshold}, else 0); the previous action (12). Legs in the order FR, FL, RR, RL;
+ * joints hip, thigh, calf. (The velocity is measured in simulation; the real robot estimates it.)
+ *
+ * <h2>Reward</h2>
+ * {@link Reward#PAPER}: {@code r = r_v(v_x) - 0.1 v_yaw^2} with target speed {@code v_t} (0.5 m/s) and
+ * {@code r_v = 1} for {@code v_x in [v_t, 2 v_t]}, 0 for {@code v_x <= -v_t} or {@code v_x >= 4 v_t}, else
+ * {@code 1 - |v_x - v_t| / (2 v_t)}; {@code v_x} is the trunk's forward speed along its heading and {@code v_yaw} the
+ * yaw rate (world frame). {@link Reward#REFERENCE}: the reference code's continuous variant,
+ * {@code 10 (ramp(cos(pitch) v_x) - 0.1 |v_yaw|)}, ramp = 1 on [v_t, 2 v_t] falling linearly to 0 at 2 v_t outside.
+ *
+ * <h2>Episodes</h2>
+ * 400 steps (20 s) end by truncation; {@code |roll|} or {@code |pitch|} above 30 degrees ends the episode by
+ * termination (a fall), as does a numerically unstable simulation. Each reset draws the terrain (flat, bumpy height
+ * field or gentle slope) and the ground friction U(0.75, 1.25) from the environment's seed, puts the robot in the
+ * standing pose and lifts it until nothing touches.
+ */
+public final class A1Walk implements Environment, Telemetry {
+    public static final int OBSERVATION_SIZE = 48, ACTION_SIZE = 12, JOINTS = 12;
+    /** Offsets in the observation. */
+    public static final int OBS_ROLL = 0, OBS_PITCH = 1, OBS_ANGULAR_VELOCITY = 2, OBS_LINEAR_VELOCITY = 5,
+            OBS_JOINT_ANGLES = 8, OBS_JOINT_VELOCITIES = 20, OBS_FOOT_CONTACTS = 32, OBS_PREVIOUS_ACTION = 36;
+    public static final String[] LEGS = {"FR", "FL", "RR", "RL"};
+    public static final String[] JOINT_KINDS = {"hip", "thigh", "calf"};
+
+    /** Which reward to compute. */
+    public enum Reward { PAPER, REFERENCE }
+
+    /**
+     * Terrain drawn at each reset: the kind with probability proportional to its weight.
+     *
+     * @param flatWeight   weight of flat ground
+     * @param bumpyWeight  weight of a bumpy height field
+     * @param slopeWeight  weight of a gentle slope
+     * @param bumpHeight_m largest bump height
+     * @param bumpSpacing_m distance between the random heights that are interpolated into bumps
+     * @param maxSlope_rad largest slope angle (up or down the direction of walking)
+     */
+    public record Terrain(double flatWeight, double bumpyWeight, double slopeWeight, double bumpHeight_m,
+                          double bumpSpacing_m, double maxSlope_rad) {
+        public Terrain {
+            if (!(flatWeight >= 0 && bumpyWeight >= 0 && slopeWeight >= 0) || flatWeight + bumpyWeight + slopeWeight <= 0) {
+                throw new IllegalArgumentException("A1Walk terrain: weights must be non-negative and not all zero, got "
+                        + flatWeight + ", " + bumpyWeight + ", " + slopeWeight);
+            }
+            if (!(bumpHeight_m >= 0 && bumpHeight_m <= 0.2) || !(bumpSpacing_m >= 0.1)) {
+                throw new IllegalArgumentException("A1Walk terrain: bump height must be in [0, 0.2] m and spacing at least"
+                        + " 0.1 m, got " + bumpHeight_m + " and " + bumpSpacing_m);
+            }
+            if (!(maxSlope_rad >= 0 && maxSlope_rad <= 0.3)) {
+                throw new IllegalArgumentException("A1Walk terrain: the largest slope must be in [0, 0.3] rad, got " + maxSlope_rad);
+            }
+        }
+
+        /** Flat, bumps up to 4 cm every 0.4 m, slopes up to 5 degrees; a third each. */
+        public static Terrain defaults() {
+            return new Terrain(1, 1, 1, 0.04, 0.4, Math.toRadians(5));
+        }
+
+        /** Always flat. */
+        public static Terrain flat() {
+            return new Terrain(1, 0, 0, 0.04, 0.4, 0);
+        }
+    }
+
+    /**
+     * The task's constants.
+     *
+     * @param model                 the MJCF file (hardware/a1/a1.xml)
+     * @param targetSpeed_mps       v_t
+     * @param reward                the reward variant
+     * @param kp                    PD stiffness, N m / rad
+     * @param kd                    PD damping, N m s / rad
+     * @param torqueLimit_Nm        PD torque clip
+     * @param controlPeriod_s       time between actions
+     * @param maxEpisodeSteps       time limit in actions
+     * @param terminationAngle_rad  roll or pitch beyond which the robot has fallen
+     * @param frictionMin           lower bound of the ground friction
+     * @param frictionMax           upper bound of the ground friction
+     * @param contactThreshold_N    touch force above which a foot counts as in contact
+     * @param terrain               terrain distribution
+     */
+    public record Config(Path model, double targetSpeed_mps, Reward reward, double kp, double kd, double torqueLimit_Nm,
+                         double controlPeriod_s, int maxEpisodeSteps, double terminationAngle_rad, double frictionMin,
+                         double frictionMax, double contactThreshold_N, Terrain terrain) {
+        public Config {
+            if (!(targetSpeed_mps > 0) || !(kp > 0) || !(kd >= 0) || !(torqueLimit_Nm > 0) || !(controlPeriod_s > 0)
+                    || maxEpisodeSteps < 1 || !(terminationAngle_rad > 0) || !(frictionMin > 0)
+                    || !(frictionMax >= frictionMin) || !(contactThreshold_N >= 0)) {
+                throw new IllegalArgumentException("A1Walk config: every gain, limit, period and bound must be positive"
+                        + " (friction max >= min, kd and the contact threshold may be 0): " + this);
+            }
+        }
+
+        /** The paper's task on {@code model}. */
+        public static Config paper(Path model) {
+            return new Config(model, 0.5, Reward.PAPER, 60, 10, 33.5, 0.05, 400, Math.toRadians(30), 0.75, 1.25, 1.0,
+                    Terrain.defaults());
+        }
+
+        public Config withReward(Reward r) {
+            return new Config(model, targetSpeed_mps, r, kp, kd, torqueLimit_Nm, controlPeriod_s, maxEpisodeSteps,
+                    terminationAngle_rad, frictionMin, frictionMax, contactThreshold_N, terrain);
+        }
+
+        public Config withTerrain(Terrain t) {
+            return new Config(model, targetSpeed_mps, reward, kp, kd, torqueLimit_Nm, controlPeriod_s, maxEpisodeSteps,
+                    terminationAngle_rad, frictionMin, frictionMax, contactThreshold_N, t);
+        }
+
+        public Config withTargetSpeed(double v) {
+            return new Config(model, v, reward, kp, kd, torqueLimit_Nm, controlPeriod_s, maxEpisodeSteps,
+                    terminationAngle_rad, frictionMin, frictionMax, contactThreshold_N, terrain);
+        }
+    }
+
+    /** Standing pose and action half-ranges per joint kind (hip, thigh, calf), rad. */
+    public static final double[] STAND_RAD = {0.05, 0.7, -1.4};
+    public static final double[] ACTION_SCALE_RAD = {0.2, 0.4, 0.4};
+    private static final double START_X_M = -15;
+
+    private final Config config;
+    private final EnvSpec spec;
+    private final Mujoco sim;
+    private final int substeps;
+    private final int[] qposAddress = new int[JOINTS], dofAddress = new int[JOINTS], actuator = new int[JOINTS];
+    private final int[] touchAddress = new int[4];
+    private final int quatAddress, gyroAddress, velocityAddress;
+    private final int homeKey, hfield, terrainGeom, floorGeom;
+    private final int hfRows, hfCols, hfAddress;
+    private final DoubleBuffer qpos, qvel, ctrl, sensors, geomFriction, geomPos, hfieldSize;
+    private final FloatBuffer heights;
+    private final double[] targets = new double[JOINTS];
+    private final float[] previousAction = new float[ACTION_SIZE];
+    private final float[] terrainHeights;   // the terrain's elevation grid in metres (rows y, columns x)
+    private final float[] coarse;            // scratch for bump generation
+    private Rng rng = new Rng(0);
+    private int steps;
+    private boolean running;
+    private long unstable;
+    private String terrainKind = "none";
+    private double friction;
+
+    /**
+     * @throws IllegalArgumentException when the model lacks a joint, actuator, sensor, keyframe or geom the task needs
+     * @throws IllegalStateException    when MuJoCo is not installed (the message says what to install)
+     */
+    public A1Walk(Config config) {
+        this.config = config;
+        this.sim = new Mujoco(config.model());
+        double ratio = config.controlPeriod_s() / sim.timestep();
+        this.substeps = (int) Math.round(ratio);
+        if (substeps < 1 || Math.abs(ratio - substeps) > 1e-6) {
+            sim.close();
+            throw new IllegalArgumentException("A1Walk: the control period " + config.controlPeriod_s() + " s is not a"
+                    + " whole number of physics steps of " + sim.timestep() + " s");
+        }
+        float[] low = new float[ACTION_SIZE], high = new float[ACTION_SIZE];
+        java.util.Arrays.fill(low, -1f);
+        java.util.Arrays.fill(high, 1f);
+        this.spec = new EnvSpec("A1Walk", OBSERVATION_SIZE, ACTION_SIZE, low, high, config.maxEpisodeSteps(),
+                config.controlPeriod_s());
+        try {
+            for (int l = 0; l < 4; l++) {
+                for (int k = 0; k < 3; k++) {
+                    int j = 3 * l + k;
+                    String name = LEGS[l] + "_" + JOINT_KINDS[k];
+                    int joint = sim.requireId(Mujoco.ObjectType.JOINT, name + "_joint");
+                    qposAddress[j] = sim.jointQposAddress(joint);
+                    dofAddress[j] = sim.jointDofAddress(joint);
+                    actuator[j] = sim.requireId(Mujoco.ObjectType.ACTUATOR, name);
+                    if (sim.actuatorJoint(actuator[j]) != joint) {
+                        throw new IllegalArgumentException("A1Walk: actuator " + name + " of " + sim.file() + " does not drive joint " + name + "_joint");
+                    }
+                }
+                touchAddress[l] = sensor(LEGS[l] + "_touch", 1);
+            }
+            quatAddress = sensor("orientation", 4);
+            gyroAddress = sensor("gyro", 3);
+            velocityAddress = sensor("velocimeter", 3);
+            homeKey = sim.requireId(Mujoco.ObjectType.KEYFRAME, "home");
+            hfield = sim.requireId(Mujoco.ObjectType.HEIGHT_FIELD, "terrain");
+            terrainGeom = sim.requireId(Mujoco.ObjectType.GEOM, "terrain");
+            floorGeom = sim.requireId(Mujoco.ObjectType.GEOM, "floor");
+        } catch (RuntimeException e) {
+            sim.close();
+            throw e;
+        }
+        int[] hf = sim.heightField(hfield);
+        hfRows = hf[0];
+        hfCols = hf[1];
+        hfAddress = hf[2];
+        qpos = sim.qpos();
+        qvel = sim.qvel();
+        ctrl = sim.ctrl();
+        sensors = sim.sensordata();
+        geomFriction = sim.doubles("geom_friction");
+        geomPos = sim.doubles("geom_pos");
+        hfieldSize = sim.doubles("hfield_size");
+        heights = sim.heightFieldData();
+        terrainHeights = new float[hfRows * hfCols];
+        coarse = new float[(hfRows + 2) * (hfCols + 2)];
+    }
+
+    private int sensor(String name, int dim) {
+        int id = sim.requireId(Mujoco.ObjectType.SENSOR, name);
+        if (sim.sensorDimension(id) != dim) {
+            throw new IllegalArgumentException("A1Walk: sensor " + name + " of " + sim.file() + " has "
+                    + sim.sensorDimension(id) + " values, expected " + dim);
+        }
+        return sim.sensorAddress(id);
+    }
+
+    @Override
+    public EnvSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public void seed(long seed) {
+        rng = new Rng(seed);
+        running = false;
+    }
+
+    @Override
+    public void reset(float[] observation) {
+        spec.checkObservationBuffer("A1Walk.reset", observation);
+        drawTerrain();
+        sim.resetToKeyframe(homeKey);
+        // Standing pose at the start of the track, lifted until no geom touches anything.
+        qpos.put(0, START_X_M);
+        qpos.put(1, 0);
+        qpos.put(2, qpos.get(2) + terrainHeightAt(START_X_M, 0));
+        sim.forward();
+        for (int lift = 0; lift < 200 && sim.contactCount() > 0; lift++) {
+            qpos.put(2, qpos.get(2) + 0.005);
+            sim.forward();
+        }
+        java.util.Arrays.fill(previousAction, 0f);
+        steps = 0;
+        running = true;
+        observe(observation);
+    }
+
+    @Override
+    public void step(float[] action, StepResult out) {
+        if (!running) {
+            throw new IllegalStateException("A1Walk.step: no episode is running; call reset() first");
+        }
+        spec.checkAction(action);
+        spec.checkObservationBuffer("A1Walk.step", out.observation);
+        mapAction(action, targets);
+        int warnings = 0;
+        for (int s = 0; s < substeps; s++) {
+            for (int j = 0; j < JOINTS; j++) {
+                ctrl.put(actuator[j], pdTorque(targets[j], qpos.get(qposAddress[j]), qvel.get(dofAddress[j]),
+                        config.kp(), config.kd(), config.torqueLimit_Nm()));
+            }
+            warnings |= sim.step(1);
+        }
+        warnings |= sim.forward();
+        System.arraycopy(action, 0, previousAction, 0, ACTION_SIZE);
+        steps++;
+        observe(out.observation);
+        double roll = out.observation[OBS_ROLL], pitch = out.observation[OBS_PITCH];
+        boolean fell = Math.abs(roll) > config.terminationAngle_rad() || Math.abs(pitch) > config.terminationAngle_rad();
+        boolean broken = (warnings & (Mujoco.WARN_BADQACC | Mujoco.WARN_BADQPOS | Mujoco.WARN_BADQVEL)) != 0;
+        if (broken) {
+            unstable++;
+        }
+        out.reward = (float) reward();
+        out.terminated = fell || broken;
+        out.truncated = !out.terminated && steps >= spec.maxEpisodeSteps();
+        running = !(out.terminated || out.truncated);
+    }
+
+    /** Joint targets {@code q* = q_stand + a * scale}, in MuJoCo's joint order (FR, FL, RR, RL x hip, thigh, calf). */
+    public static void mapAction(float[] action, double[] targets) {
+        for (int j = 0; j < JOINTS; j++) {
+            targets[j] = STAND_RAD[j % 3] + action[j] * ACTION_SCALE_RAD[j % 3];
+        }
+    }
+
+    /** {@code clip(kp (target - q) - kd qdot, -limit, limit)}, N m. */
+    public static double pdTorque(double target, double q, double qdot, double kp, double kd, double limit) {
+        double tau = kp * (target - q) - kd * qdot;
+        return Math.max(-limit, Math.min(limit, tau));
+    }
+
+    /** The paper's velocity term: 1 on [v_t, 2 v_t], 0 for v_x <= -v_t or v_x >= 4 v_t, else 1 - |v_x - v_t| / (2 v_t). */
+    public static double paperVelocityReward(double vx, double vt) {
+        if (vx >= vt && vx <= 2 * vt) {
+            return 1;
+        }
+        if (vx <= -vt || vx >= 4 * vt) {
+            return 0;
+        }
+        return 1 - Math.abs(vx - vt) / (2 * vt);
+    }
+
+    /** The reference code's velocity term: 1 on [v_t, 2 v_t], falling linearly to 0 at a distance 2 v_t outside. */
+    public static double referenceVelocityReward(double v, double vt) {
+        double distance = v < vt ? vt - v : v > 2 * vt ? v - 2 * vt : 0;
+        return Math.max(0, 1 - distance / (2 * vt));
+    }
+
+    /** The reward of the current state (after a step). */
+    private double reward() {
+        double[] r = rotation();
+        double vxLocal = sensors.get(velocityAddress), vyLocal = sensors.get(velocityAddress + 1),
+                vzLocal = sensors.get(velocityAddress + 2);
+        // World-frame velocity and yaw rate; forward speed along the heading (the trunk's x axis, flattened).
+        double vwx = r[0] * vxLocal + r[1] * vyLocal + r[2] * vzLocal;
+        double vwy = r[3] * vxLocal + r[4] * vyLocal + r[5] * vzLocal;
+        double hx = r[0], hy = r[3], hn = Math.hypot(hx, hy);
+        double forward = hn > 1e-9 ? (vwx * hx + vwy * hy) / hn : 0;
+        double wx = sensors.get(gyroAddress), wy = sensors.get(gyroAddress + 1), wz = sensors.get(gyroAddress + 2);
+        double yawRate = r[6] * wx + r[7] * wy + r[8] * wz;
+        double vt = config.targetSpeed_mps();
+        if (config.reward() == Reward.PAPER) {
+            return paperVelocityReward(forward, vt) - 0.1 * yawRate * yawRate;
+        }
+        double pitch = pitch(quat(0), quat(1), quat(2), quat(3));
+        return 10 * (referenceVelocityReward(Math.cos(pitch) * vxLocal, vt) - 0.1 * Math.abs(yawRate));
+    }
+
+    private double quat(int i) {
+        return sensors.get(quatAddress + i);
+    }
+
+    /** Rotation matrix (row-major) of the trunk from its orientation quaternion. */
+    private double[] rotation() {
+        double w = quat(0), x = quat(1), y = quat(2), z = quat(3);
+        double[] r = rotationScratch;
+        r[0] = 1 - 2 * (y * y + z * z);
+        r[1] = 2 * (x * y - w * z);
+        r[2] = 2 * (x * z + w * y);
+        r[3] = 2 * (x * y + w * z);
+        r[4] = 1 - 2 * (x * x + z * z);
+        r[5] = 2 * (y * z - w * x);
+        r[6] = 2 * (x * z - w * y);
+        r[7] = 2 * (y * z + w * x);
+        r[8] = 1 - 2 * (x * x + y * y);
+        return r;
+    }
+
+    private final double[] rotationScratch = new double[9];
+
+    static double roll(double w, double x, double y, double z) {
+        return Math.atan2(2 * (w * x + y * z), 1 - 2 * (x * x + y * y));
+    }
+
+    static double pitch(double w, double x, double y, double z) {
+        return Math.asin(Math.max(-1, Math.min(1, 2 * (w * y - z * x))));
+    }
+
+    private void observe(float[] o) {
+        double w = quat(0), x = quat(1), y = quat(2), z = quat(3);
+        o[OBS_ROLL] = (float) roll(w, x, y, z);
+        o[OBS_PITCH] = (float) pitch(w, x, y, z);
+        for (int i = 0; i < 3; i++) {
+            o[OBS_ANGULAR_VELOCITY + i] = (float) sensors.get(gyroAddress + i);
+            o[OBS_LINEAR_VELOCITY + i] = (float) sensors.get(velocityAddress + i);
+        }
+        for (int j = 0; j < JOINTS; j++) {
+            o[OBS_JOINT_ANGLES + j] = (float) qpos.get(qposAddress[j]);
+            o[OBS_JOINT_VELOCITIES + j] = (float) qvel.get(dofAddress[j]);
+        }
+        for (int l = 0; l < 4; l++) {
+            o[OBS_FOOT_CONTACTS + l] = sensors.get(touchAddress[l]) > config.contactThreshold_N() ? 1f : 0f;
+        }
+        System.arraycopy(previousAction, 0, o, OBS_PREVIOUS_ACTION, ACTION_SIZE);
+    }
+
+    // ---- terrain ---------------------------------------------------------------------------------------------
+
+    private void drawTerrain() {
+        Terrain t = config.terrain();
+        double total = t.flatWeight() + t.bumpyWeight() + t.slopeWeight();
+        double u = rng.nextDouble() * total;
+        java.util.Arrays.fill(terrainHeights, 0f);
+        if (u < t.flatWeight()) {
+            terrainKind = "flat";
+        } else if (u < t.flatWeight() + t.bumpyWeight()) {
+            terrainKind = "bumpy";
+            bumps(t.bumpHeight_m(), t.bumpSpacing_m());
+        } else {
+            terrainKind = "slope";
+            slope(rng.uniform((float) -t.maxSlope_rad(), (float) t.maxSlope_rad()));
+        }
+        float top = 0;
+        for (float h : terrainHeights) {
+            top = Math.max(top, h);
+        }
+        // MuJoCo scales the [0, 1] elevation data by hfield_size[2]; flat ground is the plane at z = 0 and the
+        // height field is lowered out of the way (its contacts are the most expensive part of a physics step).
+        boolean flat = top <= 0f;
+        double scale = flat ? 0.1 : top;
+        hfieldSize.put(4 * hfield + 2, scale);
+        for (int i = 0; i < terrainHeights.length; i++) {
+            heights.put(hfAddress + i, (float) (terrainHeights[i] / scale));
+        }
+        geomPos.put(3 * terrainGeom + 2, flat ? -1.0 : 0.0);
+        geomPos.put(3 * floorGeom + 2, flat ? 0.0 : -0.05);
+        friction = rng.uniform((float) config.frictionMin(), (float) config.frictionMax());
+        geomFriction.put(3 * terrainGeom, friction);
+        geomFriction.put(3 * floorGeom, friction);
+    }
+
+    /** Heights at every {@code spacing} metres, uniform in [0, height], bilinearly interpolated onto the grid. */
+    private void bumps(double height, double spacing) {
+        double cell = 40.0 / (hfCols - 1);
+        int step = Math.max(1, (int) Math.round(spacing / cell));
+        int cr = (hfRows - 1) / step + 2, cc = (hfCols - 1) / step + 2;
+        for (int i = 0; i < cr * cc; i++) {
+            coarse[i] = (float) (rng.nextDouble() * height);
+        }
+        for (int r = 0; r < hfRows; r++) {
+            int r0 = r / step;
+            double fr = (r % step) / (double) step;
+            for (int c = 0; c < hfCols; c++) {
+                int c0 = c / step;
+                double fc = (c % step) / (double) step;
+                double h = (1 - fr) * ((1 - fc) * coarse[r0 * cc + c0] + fc * coarse[r0 * cc + c0 + 1])
+                        + fr * ((1 - fc) * coarse[(r0 + 1) * cc + c0] + fc * coarse[(r0 + 1) * cc + c0 + 1]);
+                terrainHeights[r * hfCols + c] = (float) h;
+            }
+        }
+        // Flatten the start area (a 1 m square around the start) so the robot is put down level.
+        for (int r = 0; r < hfRows; r++) {
+            for (int c = 0; c < hfCols; c++) {
+                double x = -20 + 40.0 * c / (hfCols - 1), y = -4 + 8.0 * r / (hfRows - 1);
+                if (Math.abs(x - START_X_M) < 0.5 && Math.abs(y) < 0.5) {
+                    terrainHeights[r * hfCols + c] = 0f;
+                }
+            }
+        }
+    }
+
+    /** A plane rising (or falling) along x with angle {@code theta}, shifted so its lowest point is at 0. */
+    private void slope(double theta) {
+        double t = Math.tan(theta);
+        double low = Math.min(0, t * 40);
+        for (int r = 0; r < hfRows; r++) {
+            for (int c = 0; c < hfCols; c++) {
+                terrainHeights[r * hfCols + c] = (float) (t * 40.0 * c / (hfCols - 1) - low);
+            }
+        }
+    }
+
+    /** The terrain's height under (x, y), bilinear on the grid; 0 off the field. */
+    double terrainHeightAt(double x, double y) {
+        double fc = (x + 20) / 40 * (hfCols - 1), fr = (y + 4) / 8 * (hfRows - 1);
+        if (fc < 0 || fr < 0 || fc > hfCols - 1 || fr > hfRows - 1) {
+            return 0;
+        }
+        int c0 = Math.min((int) fc, hfCols - 2), r0 = Math.min((int) fr, hfRows - 2);
+        double a = fc - c0, b = fr - r0;
+        return (1 - b) * ((1 - a) * terrainHeights[r0 * hfCols + c0] + a * terrainHeights[r0 * hfCols + c0 + 1])
+                + b * ((1 - a) * terrainHeights[(r0 + 1) * hfCols + c0] + a * terrainHeights[(r0 + 1) * hfCols + c0 + 1]);
+    }
+
+    // ---- read-outs for evaluation and tests -------------------------------------------------------------------
+
+    /** The trunk's forward speed along its heading, m/s (the reward's v_x). */
+    public double forwardSpeed() {
+        double[] r = rotation();
+        double vx = sensors.get(velocityAddress), vy = sensors.get(velocityAddress + 1), vz = sensors.get(velocityAddress + 2);
+        double vwx = r[0] * vx + r[1] * vy + r[2] * vz, vwy = r[3] * vx + r[4] * vy + r[5] * vz;
+        double hn = Math.hypot(r[0], r[3]);
+        return hn > 1e-9 ? (vwx * r[0] + vwy * r[3]) / hn : 0;
+    }
+
+    /** The trunk's yaw, rad. */
+    public double yaw() {
+        double w = quat(0), x = quat(1), y = quat(2), z = quat(3);
+        return Math.atan2(2 * (w * z + x * y), 1 - 2 * (y * y + z * z));
+    }
+
+    /** The trunk's position {x, y, z}, m, into {@code out}. */
+    public void trunkPosition(double[] out) {
+        out[0] = qpos.get(0);
+        out[1] = qpos.get(1);
+        out[2] = qpos.get(2);
+    }
+
+    private static final java.util.List<String> TELEMETRY = java.util.List.of("forward_speed_mps", "yaw_rad", "yaw_rate_radps",
+            "x_m", "y_m", "z_m", "contact_FR", "contact_FL", "contact_RR", "contact_RL");
+
+    /** forward_speed_mps, yaw_rad, yaw_rate_radps, x_m, y_m, z_m, and the four foot contacts (0 or 1). */
+    @Override
+    public java.util.List<String> telemetryNames() {
+        return TELEMETRY;
+    }
+
+    @Override
+    public void telemetry(double[] out) {
+        out[0] = forwardSpeed();
+        out[1] = yaw();
+        double[] r = rotation();
+        out[2] = r[6] * sensors.get(gyroAddress) + r[7] * sensors.get(gyroAddress + 1) + r[8] * sensors.get(gyroAddress + 2);
+        out[3] = qpos.get(0);
+        out[4] = qpos.get(1);
+        out[5] = qpos.get(2);
+        for (int l = 0; l < 4; l++) {
+            out[6 + l] = sensors.get(touchAddress[l]) > config.contactThreshold_N() ? 1 : 0;
+        }
+    }
+
+    /** The kind of terrain of the current episode: flat, bumpy or slope. */
+    public String terrainKind() {
+        return terrainKind;
+    }
+
+    /** The ground friction of the current episode. */
+    public double friction() {
+        return friction;
+    }
+
+    /** Physics steps MuJoCo reported as unstable since construction. */
+    public long unstableSteps() {
+        return unstable;
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    /** The simulation (tests and diagnostics). */
+    Mujoco simulation() {
+        return sim;
+    }
+
+    @Override
+    public void close() {
+        sim.close();
+    }
+}

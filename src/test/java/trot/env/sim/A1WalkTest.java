@@ -1,0 +1,167 @@
+package trot.env.sim;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import trot.env.StepResult;
+
+import java.lang.management.ManagementFactory;
+import java.nio.DoubleBuffer;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** The walking task in MuJoCo: standing, falling, the time limit, the observation, terrain and seeds. */
+class A1WalkTest {
+    static final Path MODEL = Path.of("hardware/a1/a1.xml");
+
+    @BeforeAll
+    static void mujoco() {
+        assumeTrue(Mujoco.available(), Mujoco.unavailableReason());
+    }
+
+    static A1Walk flat() {
+        return new A1Walk(A1Walk.Config.paper(MODEL).withTerrain(A1Walk.Terrain.flat()));
+    }
+
+    @Test
+    void aZeroActionStandsForTwentySecondsOnFlatGround() {
+        try (A1Walk env = flat()) {
+            env.seed(1);
+            float[] obs = new float[48], zero = new float[12];
+            StepResult r = new StepResult(env.spec());
+            env.reset(obs);
+            int steps = 0;
+            double[] pos = new double[3];
+            do {
+                env.step(zero, r);
+                steps++;
+                assertFalse(r.terminated, "fell at step " + steps + " (roll " + r.observation[0] + ", pitch " + r.observation[1] + ")");
+            } while (!r.truncated);
+            assertEquals(400, steps, "20 s at 20 Hz, then the time limit");
+            env.trunkPosition(pos);
+            assertTrue(pos[2] > 0.28, "still standing: trunk at " + pos[2] + " m");
+            assertTrue(Math.abs(r.observation[0]) < 0.1 && Math.abs(r.observation[1]) < 0.1, "level");
+            for (int l = 0; l < 4; l++) {
+                assertEquals(1f, r.observation[A1Walk.OBS_FOOT_CONTACTS + l], "foot " + A1Walk.LEGS[l] + " on the ground");
+            }
+            assertThrows(IllegalStateException.class, () -> env.step(zero, r), "the episode is over: reset first");
+        }
+    }
+
+    @Test
+    void tiltingPastThirtyDegreesTerminatesAndIsNotATruncation() {
+        try (A1Walk env = flat()) {
+            env.seed(2);
+            float[] obs = new float[48];
+            StepResult r = new StepResult(env.spec());
+            env.reset(obs);
+            // Roll the trunk by 40 degrees about x (quaternion w, x, y, z in qpos[3..6]).
+            DoubleBuffer qpos = env.simulation().qpos();
+            double half = Math.toRadians(40) / 2;
+            qpos.put(3, Math.cos(half));
+            qpos.put(4, Math.sin(half));
+            qpos.put(5, 0);
+            qpos.put(6, 0);
+            qpos.put(2, 1.0);  // in the air, so it cannot right itself within one step
+            env.step(new float[12], r);
+            assertTrue(r.terminated, "roll " + r.observation[0] + " rad must end the episode");
+            assertFalse(r.truncated);
+            assertTrue(Math.abs(r.observation[A1Walk.OBS_ROLL]) > Math.toRadians(30));
+        }
+    }
+
+    @Test
+    void observationLayout() {
+        try (A1Walk env = flat()) {
+            env.seed(3);
+            float[] obs = new float[48];
+            StepResult r = new StepResult(env.spec());
+            env.reset(obs);
+            for (int j = 0; j < 12; j++) {
+                assertEquals(A1Walk.STAND_RAD[j % 3], obs[A1Walk.OBS_JOINT_ANGLES + j], 1e-6, "joint angle " + j + " at reset");
+                assertEquals(0f, obs[A1Walk.OBS_JOINT_VELOCITIES + j], 1e-6f);
+                assertEquals(0f, obs[A1Walk.OBS_PREVIOUS_ACTION + j]);
+            }
+            for (int l = 0; l < 4; l++) {
+                assertEquals(0f, obs[A1Walk.OBS_FOOT_CONTACTS + l], "lifted until nothing touches");
+            }
+            float[] a = new float[12];
+            for (int j = 0; j < 12; j++) {
+                a[j] = (j - 6) / 10f;
+            }
+            for (int t = 0; t < 10; t++) {
+                env.step(a, r);
+            }
+            for (int j = 0; j < 12; j++) {
+                assertEquals(a[j], r.observation[A1Walk.OBS_PREVIOUS_ACTION + j], "the previous action, entry " + j);
+            }
+            // The joints follow the targets: q* = stand + a * scale (PD, so approximately).
+            double[] q = new double[12];
+            A1Walk.mapAction(a, q);
+            for (int j = 0; j < 12; j++) {
+                assertEquals(q[j], r.observation[A1Walk.OBS_JOINT_ANGLES + j], 0.15, "joint " + j + " tracks its target");
+            }
+            assertEquals(48, env.spec().observationSize());
+            assertEquals(12, env.spec().actionSize());
+            assertEquals(0.05, env.spec().controlPeriodSeconds(), 0);
+        }
+    }
+
+    @Test
+    void terrainAndFrictionFollowTheSeed() {
+        A1Walk.Config c = A1Walk.Config.paper(MODEL);
+        try (A1Walk a = new A1Walk(c); A1Walk b = new A1Walk(c)) {
+            a.seed(7);
+            b.seed(7);
+            float[] oa = new float[48], ob = new float[48];
+            java.util.Set<String> kinds = new java.util.HashSet<>();
+            for (int e = 0; e < 12; e++) {
+                a.reset(oa);
+                b.reset(ob);
+                assertEquals(a.terrainKind(), b.terrainKind());
+                assertEquals(a.friction(), b.friction());
+                assertTrue(a.friction() >= 0.75 && a.friction() <= 1.25, "friction " + a.friction());
+                kinds.add(a.terrainKind());
+            }
+            assertEquals(java.util.Set.of("flat", "bumpy", "slope"), kinds, "all three kinds appear");
+        }
+    }
+
+    @Test
+    void stepAllocatesNothing() {
+        try (A1Walk env = flat()) {
+            env.seed(4);
+            float[] obs = new float[48], a = new float[12];
+            StepResult r = new StepResult(env.spec());
+            com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+            env.reset(obs);
+            for (int t = 0; t < 300; t++) {
+                env.step(a, r);
+            }
+            long before = mx.getCurrentThreadAllocatedBytes();
+            for (int t = 0; t < 50; t++) {
+                env.step(a, r);
+            }
+            assertEquals(0, mx.getCurrentThreadAllocatedBytes() - before, "bytes allocated by 50 control steps");
+        }
+    }
+
+    @Test
+    void aMissingOrBrokenModelIsAClearError() throws Exception {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new A1Walk(A1Walk.Config.paper(Path.of("no/such/a1.xml"))));
+        assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
+        Path bad = java.nio.file.Files.createTempFile("broken", ".xml");
+        java.nio.file.Files.writeString(bad, "<mujoco><worldbody><geom type=\"sphere\"/></worldbody>");
+        e = assertThrows(IllegalArgumentException.class, () -> new Mujoco(bad));
+        assertTrue(e.getMessage().contains("MuJoCo could not load"), e.getMessage());
+        Path other = java.nio.file.Files.createTempFile("other", ".xml");
+        java.nio.file.Files.writeString(other, "<mujoco><worldbody><geom type=\"sphere\" size=\"1\"/></worldbody></mujoco>");
+        e = assertThrows(IllegalArgumentException.class, () -> new A1Walk(A1Walk.Config.paper(other)));
+        assertTrue(e.getMessage().contains("has no joint named 'FR_hip_joint'"), e.getMessage());
+    }
+}
