@@ -22,7 +22,7 @@ if [ -z "$TROT_JAVA" ]; then
     exit 1
 fi
 
-TROT_JVM_ARGS=(--enable-native-access=ALL-UNNAMED
+TROT_JVM_ARGS=(--enable-native-access=ALL-UNNAMED "-Dtrot.home=$trot_root"
     "-Djava.util.logging.SimpleFormatter.format=%4\$s %3\$s: %5\$s%6\$s%n")
 
 if [ -z "${TROT_BLAS:-}" ]; then
@@ -37,8 +37,13 @@ case "$TROT_BLAS" in
         TROT_JVM_ARGS+=("-Djava.library.path=$trot_root/native/build")
         ;;
     stock)
-        # An empty directory, so that System.loadLibrary("jblas") cannot find native/build's library.
+        # A directory with trot's other native libraries (MuJoCo bridge, kernels) but not libjblas.so, so that
+        # System.loadLibrary("jblas") falls back to jblas's bundled library.
         mkdir -p "$trot_root/target/no-native"
+        rm -f "$trot_root"/target/no-native/*.so
+        for lib in "$trot_root"/native/build/*.so; do
+            [ -e "$lib" ] && [ "$(basename "$lib")" != libjblas.so ] && ln -s "$lib" "$trot_root/target/no-native/"
+        done
         TROT_JVM_ARGS+=("-Djava.library.path=$trot_root/target/no-native")
         if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
             flags="$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null || true)"

@@ -2,17 +2,35 @@ package trot.cli;
 
 import trot.env.Environment;
 import trot.env.classic.Pendulum;
+import trot.env.sim.A1Walk;
 
+import java.nio.file.Path;
 import java.util.Locale;
 
 /** The environments the command line knows, with the training defaults that suit each. */
 enum Tasks {
+    /** The paper's task: the Unitree A1 learning to walk at 0.5 m/s in MuJoCo; 24,000 steps are its 20 minutes. */
+    A1("a1", 24_000, 1_000, 2_000, 5) {
+        @Override
+        Environment create(Path model) {
+            return new A1Walk(A1Walk.Config.paper(model != null ? model : defaultA1Model()));
+        }
+    },
+    /** The classic pendulum swing-up (pure Java), a quick check of a learner. */
     PENDULUM("pendulum", 6_000, 1_000, 500, 5) {
         @Override
-        Environment create() {
+        Environment create(Path model) {
+            if (model != null) {
+                throw new IllegalArgumentException("the pendulum has no model file; --model is for MuJoCo tasks");
+            }
             return new Pendulum();
         }
     };
+
+    /** hardware/a1/a1.xml under trot's home directory (set by ./trot as trot.home; else the working directory). */
+    static Path defaultA1Model() {
+        return Path.of(System.getProperty("trot.home", "."), "hardware", "a1", "a1.xml");
+    }
 
     final String id;
     final long defaultSteps;
@@ -28,8 +46,8 @@ enum Tasks {
         this.defaultEvalEpisodes = defaultEvalEpisodes;
     }
 
-    /** A new, unseeded instance. */
-    abstract Environment create();
+    /** A new, unseeded instance; {@code model} replaces the default MJCF file of a MuJoCo task (null: default). */
+    abstract Environment create(Path model);
 
     static Tasks byName(String name) {
         for (Tasks t : values()) {

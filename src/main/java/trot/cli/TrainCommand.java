@@ -28,10 +28,13 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = {"-a", "--agent"}, defaultValue = "droq", description = "Agent preset: sac, redq or droq (default ${DEFAULT-VALUE}).")
     String agent;
 
-    @Option(names = {"-e", "--env"}, defaultValue = "pendulum", description = "Environment: pendulum (default ${DEFAULT-VALUE}).")
+    @Option(names = {"-e", "--env"}, defaultValue = "a1", description = "Environment: a1 (the paper's walking task in MuJoCo) or pendulum (default ${DEFAULT-VALUE}).")
     String env;
 
-    @Option(names = "--steps", description = "Environment steps (default: the environment's, 6000 for the pendulum).")
+    @Option(names = "--model", description = "MJCF file for a MuJoCo task (default hardware/a1/a1.xml).")
+    Path model;
+
+    @Option(names = "--steps", description = "Environment steps (default: the environment's; a1 24000, the paper's 20 minutes; pendulum 6000).")
     Long steps;
 
     @Option(names = "--random-steps", description = "Initial steps with random actions and no learning (default: the environment's, 1000 for the pendulum).")
@@ -46,7 +49,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Replace results already in the output directory.")
     boolean force;
 
-    @Option(names = "--eval-interval", description = "Steps between evaluations (default: the environment's, 500 for the pendulum; 0: only at the end).")
+    @Option(names = "--eval-interval", description = "Steps between evaluations (default: the environment's; a1 2000, pendulum 500; 0: only at the end).")
     Long evalInterval;
 
     @Option(names = "--eval-episodes", description = "Deterministic episodes per evaluation (default: the environment's, 5 for the pendulum).")
@@ -94,7 +97,15 @@ final class TrainCommand implements Callable<Integer> {
         System.err.println("trot train: " + config);
         System.err.println("trot train: " + settings + " -> " + dir.toAbsolutePath());
 
-        try (Environment trainEnv = task.create(); Environment evalEnv = task.create();
+        Environment trainEnv0, evalEnv0;
+        try {
+            trainEnv0 = task.create(model);
+            evalEnv0 = task.create(model);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            System.err.println("trot train: " + e.getMessage());
+            return 2;
+        }
+        try (Environment trainEnv = trainEnv0; Environment evalEnv = evalEnv0;
              StatusDisplay display = new StatusDisplay(settings.steps(), noProgress || System.console() == null)) {
             Trainer trainer = new Trainer(settings, config, trainEnv, evalEnv, dir, force)
                     .describe("command", "trot train " + String.join(" ", Main.arguments()));

@@ -32,7 +32,9 @@ import java.util.function.Consumer;
  *   <li>{@code run.txt}: configuration, settings, backend, versions;</li>
  *   <li>{@code episodes.csv}: one row per training episode; {@code evaluations.csv}: one row per evaluation;
  *       {@code qbias.csv}: one row per Q-bias diagnostic;</li>
- *   <li>{@code learning_curve.png}: evaluation and training returns against environment steps;</li>
+ *   <li>{@code learning_curve.png}: evaluation and training returns against environment steps; for environments
+ *       with {@link trot.env.Telemetry}, also {@code forward_speed.png} (evaluation forward speed against steps) and
+ *       the last evaluation's first episode: {@code eval_speed.png} and {@code gait.png} (foot contacts over time);</li>
  *   <li>{@code policy.ckpt}: the policy, saved after every evaluation and at the end.</li>
  * </ul>
  * The same settings, configuration and seed give the same numbers in every file but the timings.
@@ -113,13 +115,15 @@ public final class Trainer {
                      "length", "terminated", "alpha", "critic_loss", "actor_loss", "entropy", "mean_q", "update_ms",
                      "steps_per_second", "elapsed_s"), overwrite);
              MetricsCsv evaluations = new MetricsCsv(outDir.resolve("evaluations.csv"), List.of("step", "mean_return",
-                     "std_return", "min_return", "max_return", "mean_length", "elapsed_s"), overwrite);
+                     "std_return", "min_return", "max_return", "mean_length", "falls", "mean_forward_speed_mps",
+                     "mean_yaw_drift_rad", "elapsed_s"), overwrite);
              MetricsCsv qbias = new MetricsCsv(outDir.resolve("qbias.csv"), List.of("step", "bias_mean", "bias_std",
                      "mean_q", "mean_return", "pairs"), overwrite)) {
             writeRunInfo(learner);
-            Evaluator evaluator = new Evaluator(learner, evalEnv, settings.evalEpisodes(), evalSeed);
+            Evaluator evaluator = new Evaluator(evalEnv, settings.evalEpisodes(), evalSeed);
+            Evaluator.Controller deterministic = (o, a) -> learner.act(o, a, true);
             QBias qBiasProbe = new QBias(learner, evalEnv, settings.qBiasEpisodes(), qBiasSeed, config.discount());
-            List<double[]> curveEval = new ArrayList<>(), curveTrain = new ArrayList<>();
+            List<double[]> curveEval = new ArrayList<>(), curveTrain = new ArrayList<>(), curveSpeed = new ArrayList<>();
 
             env.seed(envSeed);
             env.reset(obs);
@@ -187,9 +191,11 @@ public final class Trainer {
 
                 final boolean last = step == settings.steps();
                 if ((settings.evalInterval() > 0 && step % settings.evalInterval() == 0) || last) {
-                    Evaluator.Result e = evaluator.run();
-                    evaluations.row(step, e.mean(), e.std(), e.min(), e.max(), e.meanLength(), elapsed);
+                    Evaluator.Result e = evaluator.run(deterministic);
+                    evaluations.row(step, e.mean(), e.std(), e.min(), e.max(), e.meanLength(), e.falls(),
+                            e.meanForwardSpeed(), e.meanYawDrift(), elapsed);
                     curveEval.add(new double[]{step, e.mean()});
+                    curveSpeed.add(new double[]{step, e.meanForwardSpeed()});
                     lastEval = e.mean();
                     if (e.mean() > best) {
                         best = e.mean();
@@ -198,6 +204,12 @@ public final class Trainer {
                     progress.lastEvalReturn = e.mean();
                     savePolicy(learner, step);
                     plot(curveEval, curveTrain);
+                    if (!e.channels().isEmpty()) {
+                        EvaluationPlots.write(outDir, spec.name() + ", step " + step, e);
+                        Plots.linePlot(outDir.resolve("forward_speed.png"), spec.name() + ": evaluation forward speed",
+                                "environment steps", "mean forward speed (m/s)",
+                                List.of(new Plots.Series("mean forward speed", column(curveSpeed, 0), column(curveSpeed, 1))));
+                    }
                 }
                 if (settings.qBiasInterval() > 0 && !warmingUp && step % settings.qBiasInterval() == 0) {
                     QBias.Result q = qBiasProbe.run(learner.alpha());

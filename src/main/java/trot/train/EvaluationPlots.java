@@ -1,0 +1,59 @@
+package trot.train;
+
+import trot.io.Plots;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The plots of one evaluation episode's telemetry: forward speed over time, and the gait diagram. */
+public final class EvaluationPlots {
+    private EvaluationPlots() {
+    }
+
+    /**
+     * Writes {@code eval_speed.png} (forward speed over the episode) and {@code gait.png} (one band per foot, high
+     * while the foot touches the ground) into {@code dir}, from the first episode of {@code r}.
+     */
+    public static void write(Path dir, String title, Evaluator.Result r) throws IOException {
+        double[][] trace = r.trace();
+        if (trace.length == 0) {
+            return;
+        }
+        double[] time = new double[trace.length];
+        for (int t = 0; t < trace.length; t++) {
+            time[t] = trace[t][0];
+        }
+        int speed = r.channels().indexOf("forward_speed_mps");
+        if (speed >= 0) {
+            Plots.linePlot(dir.resolve("eval_speed.png"), title + ": forward speed", "time (s)", "forward speed (m/s)",
+                    List.of(new Plots.Series("forward speed", time, column(trace, speed + 1))));
+        }
+        List<Plots.Series> feet = new ArrayList<>();
+        int row = 0;
+        for (int c = 0; c < r.channels().size(); c++) {
+            String name = r.channels().get(c);
+            if (name.startsWith("contact_")) {
+                double[] y = column(trace, c + 1);
+                for (int t = 0; t < y.length; t++) {
+                    y[t] = row + 0.8 * y[t];       // band `row`: raised while in contact
+                }
+                feet.add(new Plots.Series(name.substring("contact_".length()), time, y));
+                row++;
+            }
+        }
+        if (!feet.isEmpty()) {
+            Plots.linePlot(dir.resolve("gait.png"), title + ": gait (raised = foot on the ground)", "time (s)",
+                    "foot", feet);
+        }
+    }
+
+    private static double[] column(double[][] rows, int c) {
+        double[] out = new double[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            out[i] = rows[i][c];
+        }
+        return out;
+    }
+}
