@@ -10,14 +10,14 @@ import java.util.Locale;
 /** The environments the command line knows, with the training defaults that suit each. */
 enum Tasks {
     /** The paper's task: the Unitree A1 learning to walk at 0.5 m/s in MuJoCo; 24,000 steps are its 20 minutes. */
-    A1("a1", 24_000, 1_000, 2_000, 5) {
+    A1("a1", "A1Walk", 24_000, 1_000, 2_000, 5) {
         @Override
         Environment create(Path model) {
             return new A1Walk(A1Walk.Config.paper(model != null ? model : defaultA1Model()));
         }
     },
     /** The classic pendulum swing-up (pure Java), a quick check of a learner. */
-    PENDULUM("pendulum", 6_000, 1_000, 500, 5) {
+    PENDULUM("pendulum", "Pendulum", 6_000, 1_000, 500, 5) {
         @Override
         Environment create(Path model) {
             if (model != null) {
@@ -33,13 +33,17 @@ enum Tasks {
     }
 
     final String id;
+    /** The environment's {@link trot.env.EnvSpec#name()}, which checkpoints record. */
+    final String specName;
     final long defaultSteps;
     final long defaultRandomSteps;
     final long defaultEvalInterval;
     final int defaultEvalEpisodes;
 
-    Tasks(String id, long defaultSteps, long defaultRandomSteps, long defaultEvalInterval, int defaultEvalEpisodes) {
+    Tasks(String id, String specName, long defaultSteps, long defaultRandomSteps, long defaultEvalInterval,
+          int defaultEvalEpisodes) {
         this.id = id;
+        this.specName = specName;
         this.defaultSteps = defaultSteps;
         this.defaultRandomSteps = defaultRandomSteps;
         this.defaultEvalInterval = defaultEvalInterval;
@@ -51,7 +55,7 @@ enum Tasks {
 
     static Tasks byName(String name) {
         for (Tasks t : values()) {
-            if (t.id.equals(name.toLowerCase(Locale.ROOT))) {
+            if (t.id.equals(name.toLowerCase(Locale.ROOT)) || t.specName.equals(name)) {
                 return t;
             }
         }
