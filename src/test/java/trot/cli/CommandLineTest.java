@@ -1,0 +1,110 @@
+package trot.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import trot.env.sim.Mujoco;
+import trot.io.MetricsCsv;
+
+import javax.imageio.ImageIO;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** The commands as a user runs them: exit codes, messages, and what they write. */
+class CommandLineTest {
+
+    /** Runs {@code trot args...} in this JVM; returns the exit code and captures stdout and stderr. */
+    static int run(StringBuilder output, String... args) {
+        PrintStream out = System.out, err = System.err;
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        PrintStream capture = new PrintStream(buffer, true);
+        System.setOut(capture);
+        System.setErr(capture);
+        try {
+            return new CommandLine(new Main()).execute(args);
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+            output.append(buffer);
+            out.print(buffer);
+        }
+    }
+
+    static void assertFinite(Path csv, String... columns) throws Exception {
+        MetricsCsv.Table t = MetricsCsv.read(csv);
+        assertTrue(!t.rows().isEmpty(), csv + " has rows");
+        for (String c : columns) {
+            double[] v = t.column(c);
+            assertTrue(Double.isFinite(v[v.length - 1]), csv.getFileName() + " " + c + " = " + v[v.length - 1]);
+        }
+    }
+
+    @Test
+    void smokeRunOnTheWalkingTask(@TempDir Path dir) throws Exception {
+        assumeTrue(Mujoco.available(), Mujoco.unavailableReason());
+        Path out = dir.resolve("a1");
+        StringBuilder log = new StringBuilder();
+        int code = run(log, "train", "--env", "a1", "--model", "hardware/a1/a1.xml", "--steps", "300", "--random-steps", "100",
+                "--eval-interval", "300", "--eval-episodes", "1", "--set", "hidden=32,32", "--set", "batch=32", "--set", "utd=2",
+                "--no-progress", "--out", out.toString());
+        assertEquals(0, code, log.toString());
+        for (String f : new String[]{"run.txt", "episodes.csv", "evaluations.csv", "qbias.csv", "policy.ckpt",
+                "learning_curve.png", "forward_speed.png", "eval_speed.png", "gait.png"}) {
+            assertTrue(Files.size(out.resolve(f)) > 0, f + " was written");
+        }
+        assertFinite(out.resolve("evaluations.csv"), "mean_return", "mean_forward_speed_mps", "mean_yaw_drift_rad", "falls");
+        assertFinite(out.resolve("episodes.csv"), "return", "length");
+        assertNotNull(ImageIO.read(out.resolve("gait.png").toFile()));
+
+        StringBuilder eval = new StringBuilder();
+        code = run(eval, "eval", "--policy", out.resolve("policy.ckpt").toString(), "--model", "hardware/a1/a1.xml",
+                "--episodes", "1");
+        assertEquals(0, code, eval.toString());
+        assertTrue(eval.toString().contains("mean forward speed"), eval.toString());
+        assertTrue(Files.exists(out.resolve("eval/gait.png")));
+    }
+
+    @Test
+    void pendulumTrainAndEval(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("p");
+        StringBuilder log = new StringBuilder();
+        int code = run(log, "train", "--env", "pendulum", "--agent", "sac", "--steps", "400", "--random-steps", "200",
+                "--eval-interval", "200", "--eval-episodes", "1", "--set", "hidden=16,16", "--set", "batch=16",
+                "--no-progress", "--out", out.toString());
+        assertEquals(0, code, log.toString());
+        assertEquals(2, MetricsCsv.read(out.resolve("evaluations.csv")).rows().size());
+        StringBuilder again = new StringBuilder();
+        assertEquals(2, run(again, "train", "--env", "pendulum", "--steps", "10", "--random-steps", "10", "--no-progress",
+                "--out", out.toString()), "existing results are not overwritten");
+        assertTrue(again.toString().contains("--force"), again.toString());
+        StringBuilder eval = new StringBuilder();
+        assertEquals(0, run(eval, "eval", "--policy", out.resolve("policy.ckpt").toString(), "--episodes", "2"));
+        assertTrue(eval.toString().contains("terminated episodes 0 of 2"), eval.toString());
+    }
+
+    @Test
+    void badArgumentsAreExplained(@TempDir Path dir) {
+        StringBuilder log = new StringBuilder();
+        assertEquals(2, run(log, "train", "--agent", "ppo", "--out", dir.toString()));
+        assertTrue(log.toString().contains("unknown agent preset 'ppo'"), log.toString());
+        log.setLength(0);
+        assertEquals(2, run(log, "train", "--env", "cartpole", "--out", dir.toString()));
+        assertTrue(log.toString().contains("unknown environment 'cartpole'"), log.toString());
+        log.setLength(0);
+        assertEquals(2, run(log, "train", "--env", "pendulum", "--set", "utd=zero", "--out", dir.toString()));
+        assertTrue(log.toString().contains("utd=zero is not a valid number"), log.toString());
+        log.setLength(0);
+        assertEquals(2, run(log, "eval", "--policy", dir.resolve("missing.ckpt").toString()));
+        assertTrue(log.toString().contains("no checkpoint at"), log.toString());
+        log.setLength(0);
+        assertEquals(2, run(log, "train", "--env", "a1", "--model", dir.resolve("nope.xml").toString(), "--out", dir.toString()));
+        assertTrue(log.toString().contains("does not exist") || log.toString().contains("MuJoCo"), log.toString());
+    }
+}
