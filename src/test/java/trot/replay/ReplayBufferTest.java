@@ -2,8 +2,6 @@ package trot.replay;
 
 import org.junit.jupiter.api.Test;
 
-import java.lang.management.ManagementFactory;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -107,19 +105,13 @@ class ReplayBufferTest {
 
     @Test
     void addAndSampleAllocateNothing() {
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         ReplayBuffer r = new ReplayBuffer(1000, 48, 12, 5);
         float[] s = new float[48], a = new float[12], s2 = new float[48];
         Batch b = new Batch(256, 48, 12);
-        for (int i = 0; i < 2000; i++) {
+        long[] windows = trot.testing.Allocations.windows(() -> {
             r.add(s, a, 1f, s2, false);
             r.sample(b);
-        }
-        long before = mx.getCurrentThreadAllocatedBytes();
-        for (int i = 0; i < 200; i++) {
-            r.add(s, a, 1f, s2, false);
-            r.sample(b);
-        }
-        assertEquals(0, mx.getCurrentThreadAllocatedBytes() - before);
+        }, 2000, 200, 4);
+        assertEquals(0, java.util.Arrays.stream(windows).min().orElseThrow(), trot.testing.Allocations.describe(windows, 200));
     }
 }

