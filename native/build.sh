@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Builds native/build/libjblas.so (zero-copy BLAS under jblas) with the Makefile beside this script.
+# Builds trot's native libraries with the Makefile beside this script, each one whose prerequisites are here:
+#   build/libtrotnn.so       LayerNorm kernels in C (trot.nn.NativeKernels)      needs a C compiler and JNI headers
+#   build/libjblas.so        zero-copy BLAS entry points for jblas              also needs OpenBLAS (libopenblas-dev)
+#   build/libtrotmujoco.so   the MuJoCo bridge (trot.env.sim.Mujoco)            also needs MuJoCo (libmujoco-dev)
 # Usage: bash native/build.sh [JAVA_HOME]   (Maven runs it in generate-resources with ${java.home})
 #
-# Never fails the build: when a prerequisite is missing it prints one WARNING line and exits 0,
-# and trot runs on jblas's bundled BLAS instead (slower; see trot.blas.BlasBackend).
+# Never fails the build: for each library it cannot build it prints one WARNING line saying what is missing
+# and what trot does instead (Java LayerNorm loops; jblas's bundled BLAS; no MuJoCo tasks), and exits 0.
 # When nothing changed it only asks make, which answers in milliseconds.
 
 cd "$(dirname "$0")" || exit 0
@@ -11,19 +14,17 @@ cd "$(dirname "$0")" || exit 0
 java_home="${1:-${JAVA_HOME:-}}"
 
 warn() {
-    echo "WARNING: native/: $1; trot will fall back to jblas's bundled BLAS (slower)." >&2
-    exit 0
+    echo "WARNING: native/: $1" >&2
 }
 
-command -v make >/dev/null 2>&1 || warn "make not found (Debian: apt-get install make)"
+command -v make >/dev/null 2>&1 || { warn "make not found (Debian: apt-get install make); trot will use jblas's bundled BLAS, Java LayerNorm loops and no MuJoCo tasks."; exit 0; }
 
-# Fast path: everything is up to date (make -q answers 0). Prerequisites are only checked when
-# something has to be built.
+# Fast path: everything is up to date (make -q answers 0).
 if [ -n "$java_home" ] && make -q JAVA_HOME="$java_home" >/dev/null 2>&1; then exit 0; fi
 if [ -z "$java_home" ] && make -q >/dev/null 2>&1; then exit 0; fi
 
 cc="${CC:-gcc}"
-command -v "$cc" >/dev/null 2>&1 || warn "C compiler '$cc' not found (Debian: apt-get install gcc)"
+command -v "$cc" >/dev/null 2>&1 || { warn "C compiler '$cc' not found (Debian: apt-get install gcc); trot will use jblas's bundled BLAS, Java LayerNorm loops and no MuJoCo tasks."; exit 0; }
 
 # JNI headers: the given JDK, else the JDK that provides javac on PATH.
 if [ -z "$java_home" ] || [ ! -f "$java_home/include/jni.h" ]; then
@@ -32,24 +33,53 @@ if [ -z "$java_home" ] || [ ! -f "$java_home/include/jni.h" ]; then
         java_home="$(dirname "$(dirname "$(readlink -f "$javac_path")")")"
     fi
 fi
-[ -n "$java_home" ] && [ -f "$java_home/include/jni.h" ] \
-    || warn "JNI headers (include/jni.h) not found in '${java_home:-JAVA_HOME unset}' (install a full JDK, e.g. Debian: apt-get install openjdk-17-jdk-headless)"
+if [ -z "$java_home" ] || [ ! -f "$java_home/include/jni.h" ]; then
+    warn "JNI headers (include/jni.h) not found in '${java_home:-JAVA_HOME unset}' (install a full JDK, e.g. Debian: apt-get install openjdk-17-jdk-headless); trot will use jblas's bundled BLAS, Java LayerNorm loops and no MuJoCo tasks."
+    exit 0
+fi
 
-# OpenBLAS: compile and link a two-line program the way the Makefile will.
 probe_dir="$(mktemp -d 2>/dev/null || echo /tmp/trot-native-probe.$$)"
 mkdir -p "$probe_dir"
 trap 'rm -rf "$probe_dir"' EXIT
-printf '#include <cblas.h>\nint main(void) { return openblas_get_corename() == 0; }\n' > "$probe_dir/probe.c"
+
+# Does a two-line program compile and link with these flags? ($1: source, rest: flags)
+links() {
+    local source="$1"
+    shift
+    printf '%s\n' "$source" > "$probe_dir/probe.c"
+    # shellcheck disable=SC2068
+    "$cc" -o "$probe_dir/probe" "$probe_dir/probe.c" $@ >/dev/null 2>&1
+}
+
+# Builds one library; on failure shows make's output and one warning.
+build() {
+    local lib="$1" fallback="$2"
+    if make JAVA_HOME="$java_home" CC="$cc" "build/$lib" >"$probe_dir/make-$lib.log" 2>&1; then
+        built+=("build/$lib")
+    else
+        cat "$probe_dir/make-$lib.log" >&2
+        warn "building $lib failed (output above); $fallback"
+    fi
+}
+
+built=()
+build libtrotnn.so "trot.nn will use its Java LayerNorm loops (slower)."
+
 ob_cflags="$(pkg-config --cflags openblas 2>/dev/null)"
 ob_libs="$(pkg-config --libs openblas 2>/dev/null || echo -lopenblas)"
-# shellcheck disable=SC2086
-if ! "$cc" $ob_cflags -o "$probe_dir/probe" "$probe_dir/probe.c" $ob_libs >/dev/null 2>&1; then
-    warn "OpenBLAS development files (cblas.h with openblas_* functions, libopenblas) not found (Debian: apt-get install libopenblas-dev)"
+if links '#include <cblas.h>
+int main(void) { return openblas_get_corename() == 0; }' $ob_cflags $ob_libs; then
+    build libjblas.so "trot will fall back to jblas's bundled BLAS (slower)."
+else
+    warn "OpenBLAS development files (cblas.h with openblas_* functions, libopenblas) not found (Debian: apt-get install libopenblas-dev); trot will fall back to jblas's bundled BLAS (slower)."
 fi
 
-if ! make JAVA_HOME="$java_home" CC="$cc" >"$probe_dir/make.log" 2>&1; then
-    cat "$probe_dir/make.log" >&2
-    warn "building libjblas.so failed (output above)"
+if links '#include <mujoco/mujoco.h>
+int main(void) { return mj_version() == 0; }' -lmujoco; then
+    build libtrotmujoco.so "the MuJoCo tasks (the A1 walking task) will be unavailable."
+else
+    warn "MuJoCo (mujoco/mujoco.h, libmujoco) not found (Debian 12: apt-get install libmujoco-dev); the MuJoCo tasks (the A1 walking task) will be unavailable."
 fi
-echo "native/: built $(pwd)/build/libjblas.so"
+
+[ ${#built[@]} -gt 0 ] && echo "native/: built ${built[*]} in $(pwd)"
 exit 0

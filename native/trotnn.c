@@ -1,0 +1,298 @@
+/*
+ * trotnn.c: LayerNorm forward and backward in C, for the native methods of trot.nn.NativeKernels.
+ *
+ * Why this exists
+ * ---------------
+ * C2 does not vectorise a loop that reads a per-sample vector at b next to a matrix at j * batch + b (it
+ * cannot rule out that the two arrays are the same), so trot.nn.LayerNorm's Java loops stage every column
+ * through a batch-sized scratch array, which doubles their memory traffic; in the learner the activations
+ * come from L3, where that traffic is the cost. The same loops here, with restrict pointers, vectorise as
+ * written: 2-3x faster (docs/benchmarks.md). The other elementwise kernels (ReLU, dropout, bias, Adam,
+ * Polyak) were measured in C as well and gained nothing over C2's vectorised Java loops, so they stay Java.
+ *
+ * Results: bitwise those of the Java loops, except the parameter gradients (see ln_backward). Every loop
+ * does the Java code's float operations in the Java code's order; the flags keep IEEE semantics: no
+ * -ffast-math, -ffp-contract=off (GCC's default in GNU C mode fuses a * b + c into an FMA, which rounds once
+ * where Java rounds twice), -fno-math-errno (only so that sqrt compiles to the instruction). The exception:
+ * dgain += (dy * xhat)^T 1 and dbias += dy^T 1 are float sums over the batch that the Java code leaves to
+ * OpenBLAS; here they are `#pragma omp simd reduction` sums, in yet another order (a few ulp apart).
+ *
+ * Layout (trot's): a batch x features matrix is column-major, element (b, j) at j * batch + b; all arrays
+ * are float[] starting at index 0.
+ *
+ * Build: `make` in native/ (build.sh, run by Maven, calls it) with -O3 -march=native -fopenmp-simd
+ * -fno-math-errno -ffp-contract=off, and on x86-64 -mprefer-vector-width=256. -march=native ties the
+ * library to the CPU it was built on (elsewhere it may die with SIGILL); that is fine because native/ is
+ * built on the machine that runs it. 256-bit rather than 512-bit vectors: a Java float[] is only 16-byte
+ * aligned, and on the Zen 4 development machine 512-bit loops over such arrays were 15-25% slower.
+ *
+ * Pinned arrays: as in jblas_zero_copy.c, each entry point checks its arguments, pins the Java arrays
+ * (GetPrimitiveArrayCritical), runs the kernel and unpins them (JNI_ABORT for arrays it only reads, 0 for
+ * arrays it writes). A negative size throws IllegalArgumentException, a required null array
+ * NullPointerException, an array shorter than the sizes say ArrayIndexOutOfBoundsException, before anything
+ * is written. The pointers are restrict, so two arguments that are the same Java array throw
+ * IllegalArgumentException (trot's layers never pass such arguments).
+ */
+
+#include <jni.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifndef TROTNN_FLAGS
+#define TROTNN_FLAGS "(unknown flags)"
+#endif
+
+/* ---------------------------------------------------------------------------------------------
+ * Kernels: plain C over restrict pointers; n: number of samples (batch), f: number of features.
+ * ------------------------------------------------------------------------------------------- */
+
+/*
+ * mean_b, var_b over the f features of each sample in one pass over the columns (Welford's update,
+ * vectorised over the samples, as the Java code does): mu_j = mu_{j-1} + (x_j - mu_{j-1}) / j,
+ * M_j = M_{j-1} + (x_j - mu_{j-1}) (x_j - mu_j), var = M_f / f (biased). rstd holds M until the end.
+ * rstd = 1 / sqrt(var + eps) in double, like the Java code; then xhat = (x - mean) rstd, y = gain xhat + bias.
+ */
+static void ln_forward(const float *restrict x, float *restrict y, float *restrict xhat,
+                       const float *restrict gain, const float *restrict bias, int n, int f, float eps,
+                       float *restrict mean, float *restrict rstd) {
+    for (int b = 0; b < n; b++) {
+        mean[b] = 0.0f;
+        rstd[b] = 0.0f;
+    }
+    for (int j = 0; j < f; j++) {
+        const float *restrict xj = x + (size_t)j * n;
+        const float w = 1.0f / (float)(j + 1);
+        for (int b = 0; b < n; b++) {
+            const float d = xj[b] - mean[b];
+            mean[b] += d * w;
+            rstd[b] += d * (xj[b] - mean[b]);
+        }
+    }
+    const float inv_f = 1.0f / (float)f;
+    for (int b = 0; b < n; b++) {
+        rstd[b] = (float)(1.0 / sqrt((double)(rstd[b] * inv_f + eps)));
+    }
+    for (int j = 0; j < f; j++) {
+        const float *restrict xj = x + (size_t)j * n;
+        float *restrict hj = xhat + (size_t)j * n;
+        float *restrict yj = y + (size_t)j * n;
+        const float gj = gain[j], bj = bias[j];
+        for (int b = 0; b < n; b++) {
+            const float h = (xj[b] - mean[b]) * rstd[b];
+            hj[b] = h;
+            yj[b] = h * gj + bj;
+        }
+    }
+}
+
+/* Samples per block in ln_backward: the per-sample means of g and g * xhat live on the stack (4 KB). */
+#define LN_BLOCK 512
+
+/*
+ * With g = dy gain: dgain_j += sum_b dy xhat, dbias_j += sum_b dy (each when not NULL), and when dx is not
+ * NULL dx = rstd (g - mean_j g - xhat mean_j (g xhat)). One pass over dy and xhat gathers the column sums and
+ * the per-sample sums over the features, a second writes dx (the Java code makes four passes, two of them
+ * BLAS calls). Samples are processed in blocks of LN_BLOCK (one block for batch <= 512). The per-sample sums
+ * run over the features in the Java code's order, so dx is the Java kernel's to the bit; the column sums are
+ * vectorised reductions, in an order of the compiler's choosing (fixed for a build), as BLAS's are.
+ */
+static void ln_backward(const float *restrict dy, const float *restrict xhat, const float *restrict gain,
+                        const float *restrict rstd, int n, int f, float *restrict dgain,
+                        float *restrict dbias, float *restrict dx) {
+    float mg[LN_BLOCK], mgh[LN_BLOCK];
+    const float inv_f = 1.0f / (float)f;
+    for (int b0 = 0; b0 < n; b0 += LN_BLOCK) {
+        const int m = n - b0 < LN_BLOCK ? n - b0 : LN_BLOCK;
+        const float *restrict rs = rstd + b0;
+        if (dx != NULL) {
+            for (int b = 0; b < m; b++) {
+                mg[b] = 0.0f;
+                mgh[b] = 0.0f;
+            }
+        }
+        for (int j = 0; j < f; j++) {
+            const float *restrict dyj = dy + (size_t)j * n + b0;
+            const float *restrict hj = xhat + (size_t)j * n + b0;
+            const float gj = gain[j];
+            float sg = 0.0f, sb = 0.0f;
+            if (dx != NULL) {
+#pragma omp simd reduction(+:sg, sb)
+                for (int b = 0; b < m; b++) {
+                    const float d = dyj[b], h = hj[b], gb = d * gj;
+                    sg += d * h;
+                    sb += d;
+                    mg[b] += gb;
+                    mgh[b] += gb * h;
+                }
+            } else {
+#pragma omp simd reduction(+:sg, sb)
+                for (int b = 0; b < m; b++) {
+                    sg += dyj[b] * hj[b];
+                    sb += dyj[b];
+                }
+            }
+            if (dgain != NULL) dgain[j] += sg;
+            if (dbias != NULL) dbias[j] += sb;
+        }
+        if (dx == NULL) continue;
+        for (int b = 0; b < m; b++) {
+            mg[b] *= inv_f;
+            mgh[b] *= inv_f;
+        }
+        for (int j = 0; j < f; j++) {
+            const float *restrict dyj = dy + (size_t)j * n + b0;
+            const float *restrict hj = xhat + (size_t)j * n + b0;
+            float *restrict dxj = dx + (size_t)j * n + b0;
+            const float gj = gain[j];
+            for (int b = 0; b < m; b++) {
+                dxj[b] = rs[b] * (dyj[b] * gj - mg[b] - hj[b] * mgh[b]);
+            }
+        }
+    }
+}
+
+static void throw_new(JNIEnv *env, const char *cls, const char *msg) {
+    jclass c = (*env)->FindClass(env, cls);
+    if (c != NULL) (*env)->ThrowNew(env, c, msg);
+}
+
+static int nonnegative(JNIEnv *env, const char *kernel, const char *name, jint value) {
+    if (value >= 0) return 1;
+    char msg[160];
+    snprintf(msg, sizeof msg, "NativeKernels.%s: %s must be >= 0, got %d", kernel, name, (int)value);
+    throw_new(env, "java/lang/IllegalArgumentException", msg);
+    return 0;
+}
+
+/* A required array (optional ones are checked only when not null) with at least `needed` elements. */
+static int long_enough(JNIEnv *env, const char *kernel, const char *name, jarray a, int64_t needed) {
+    if (a == NULL) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "NativeKernels.%s: array %s is null", kernel, name);
+        throw_new(env, "java/lang/NullPointerException", msg);
+        return 0;
+    }
+    jsize length = (*env)->GetArrayLength(env, a);
+    if ((int64_t)length >= needed) return 1;
+    char msg[192];
+    snprintf(msg, sizeof msg, "NativeKernels.%s: %s needs %lld elements but its array has length %d",
+             kernel, name, (long long)needed, (int)length);
+    throw_new(env, "java/lang/ArrayIndexOutOfBoundsException", msg);
+    return 0;
+}
+
+#define CHECK(condition) do { if (!(condition)) return; } while (0)
+
+typedef struct {
+    jarray array; /* NULL: an optional argument that was not given; not pinned */
+    void *ptr;
+    jint mode; /* JNI_ABORT: read only; 0: written */
+    const char *name;
+} pin_t;
+
+#define IN(a) { (jarray)(a), NULL, JNI_ABORT, #a }
+#define OUT(a) { (jarray)(a), NULL, 0, #a }
+
+static inline void unpin_all(JNIEnv *env, pin_t *p, int n) {
+    for (int i = n - 1; i >= 0; i--)
+        if (p[i].ptr != NULL)
+            (*env)->ReleasePrimitiveArrayCritical(env, p[i].array, p[i].ptr, p[i].mode);
+}
+
+/* Pins the non-null arrays and checks that no two are the same array. On failure releases what it
+ * pinned, leaves an exception pending and returns 0. */
+static int pin_all(JNIEnv *env, const char *kernel, pin_t *p, int n) {
+    for (int i = 0; i < n; i++) {
+        if (p[i].array == NULL) continue;
+        p[i].ptr = (*env)->GetPrimitiveArrayCritical(env, p[i].array, NULL);
+        if (p[i].ptr == NULL) { /* only if the JVM had to copy and ran out of memory */
+            unpin_all(env, p, i);
+            return 0;
+        }
+    }
+    for (int i = 1; i < n; i++) {
+        for (int j = 0; j < i; j++) {
+            if (p[i].ptr != NULL && p[i].ptr == p[j].ptr) {
+                unpin_all(env, p, n);
+                char msg[160];
+                snprintf(msg, sizeof msg, "NativeKernels.%s: %s and %s are the same array", kernel,
+                         p[j].name, p[i].name);
+                throw_new(env, "java/lang/IllegalArgumentException", msg);
+                return 0;
+            }
+        }
+    }
+    return 1;
+}
+
+#define NK(name) Java_trot_nn_NativeKernels_##name
+#define F(k) ((float *)p[k].ptr)
+
+/* ---------------------------------------------------------------------------------------------
+ * Entry points (trot.nn.NativeKernels)
+ * ------------------------------------------------------------------------------------------- */
+
+JNIEXPORT void JNICALL NK(layerNormForward)(JNIEnv *env, jclass cls, jfloatArray x, jfloatArray y,
+        jfloatArray xhat, jfloatArray gain, jfloatArray bias, jint batch, jint features, jfloat eps,
+        jfloatArray mean, jfloatArray rstd) {
+    (void)cls;
+    static const char *K = "layerNormForward";
+    CHECK(nonnegative(env, K, "batch", batch) && nonnegative(env, K, "features", features));
+    const int64_t nf = (int64_t)batch * features;
+    CHECK(long_enough(env, K, "x", x, nf) && long_enough(env, K, "y", y, nf)
+          && long_enough(env, K, "xhat", xhat, nf) && long_enough(env, K, "gain", gain, features)
+          && long_enough(env, K, "bias", bias, features) && long_enough(env, K, "mean", mean, batch)
+          && long_enough(env, K, "rstd", rstd, batch));
+    if (batch == 0) return;
+    pin_t p[7] = { IN(x), OUT(y), OUT(xhat), IN(gain), IN(bias), OUT(mean), OUT(rstd) };
+    if (!pin_all(env, K, p, 7)) return;
+    ln_forward(F(0), F(1), F(2), F(3), F(4), batch, features, eps, F(5), F(6));
+    unpin_all(env, p, 7);
+}
+
+JNIEXPORT void JNICALL NK(layerNormBackward)(JNIEnv *env, jclass cls, jfloatArray dy, jfloatArray xhat,
+        jfloatArray gain, jfloatArray rstd, jint batch, jint features, jfloatArray dgain,
+        jfloatArray dbias, jfloatArray dx) {
+    (void)cls;
+    static const char *K = "layerNormBackward";
+    CHECK(nonnegative(env, K, "batch", batch) && nonnegative(env, K, "features", features));
+    const int64_t nf = (int64_t)batch * features;
+    CHECK(long_enough(env, K, "dy", dy, nf) && long_enough(env, K, "xhat", xhat, nf)
+          && long_enough(env, K, "gain", gain, features) && long_enough(env, K, "rstd", rstd, batch));
+    CHECK(dgain == NULL || long_enough(env, K, "dgain", dgain, features));
+    CHECK(dbias == NULL || long_enough(env, K, "dbias", dbias, features));
+    CHECK(dx == NULL || long_enough(env, K, "dx", dx, nf));
+    if (batch == 0 || features == 0 || (dgain == NULL && dbias == NULL && dx == NULL)) return;
+    pin_t p[7] = { IN(dy), IN(xhat), IN(gain), IN(rstd), OUT(dgain), OUT(dbias), OUT(dx) };
+    if (!pin_all(env, K, p, 7)) return;
+    ln_backward(F(0), F(1), F(2), F(3), batch, features, F(4), F(5), F(6));
+    unpin_all(env, p, 7);
+}
+
+JNIEXPORT jstring JNICALL NK(describe)(JNIEnv *env, jclass cls) {
+    (void)cls;
+#if defined(__AVX512F__)
+    const char *vectors = "AVX-512F";
+#elif defined(__AVX2__)
+    const char *vectors = "AVX2";
+#elif defined(__AVX__)
+    const char *vectors = "AVX";
+#elif defined(__SSE2__)
+    const char *vectors = "SSE2";
+#elif defined(__ARM_NEON)
+    const char *vectors = "NEON";
+#else
+    const char *vectors = "none known";
+#endif
+#if defined(__clang__)
+    const char *compiler = "clang " __clang_version__;
+#elif defined(__GNUC__)
+    const char *compiler = "gcc " __VERSION__;
+#else
+    const char *compiler = "unknown compiler";
+#endif
+    char text[512];
+    snprintf(text, sizeof text, "%s, %s, widest vector extension %s", compiler, TROTNN_FLAGS, vectors);
+    return (*env)->NewStringUTF(env, text);
+}

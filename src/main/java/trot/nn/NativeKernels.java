@@ -1,0 +1,46 @@
+package trot.nn;
+
+/**
+ * LayerNorm's loops in C ({@code native/trotnn.c}, built as {@code native/build/libtrotnn.so}), where they
+ * vectorise as written; the Java loops in {@link LayerNorm} are the fallback and the reference (bitwise the same
+ * results, but for the parameter gradients' summation order). Loaded from {@code java.library.path} when this class
+ * initialises; {@code -Dtrot.kernels=java} keeps the Java loops. The choice is logged once ({@code trot.nn}, INFO).
+ */
+final class NativeKernels {
+    /** True when the C kernels are in use. */
+    static final boolean AVAILABLE;
+    /** One line: the library and its compiler flags, or why the Java loops run. */
+    static final String DESCRIPTION;
+
+    static {
+        boolean ok = false;
+        String description;
+        if ("java".equals(System.getProperty("trot.kernels"))) {
+            description = "Java LayerNorm loops (trot.kernels=java)";
+        } else {
+            try {
+                System.loadLibrary("trotnn");
+                description = "native LayerNorm kernels (libtrotnn.so: " + describe() + ")";
+                ok = true;
+            } catch (UnsatisfiedLinkError e) {
+                description = "Java LayerNorm loops: native/build/libtrotnn.so is not on java.library.path or does not"
+                        + " load (" + e.getMessage() + "); build native/ (gcc, make) for the faster C kernels";
+            }
+        }
+        AVAILABLE = ok;
+        DESCRIPTION = description;
+        System.getLogger("trot.nn").log(System.Logger.Level.INFO, DESCRIPTION);
+    }
+
+    private NativeKernels() {
+    }
+
+    static native void layerNormForward(float[] x, float[] y, float[] xhat, float[] gain, float[] bias, int batch,
+                                        int features, float eps, float[] mean, float[] rstd);
+
+    /** {@code dgain}, {@code dbias} and {@code dx} may each be null (not computed). */
+    static native void layerNormBackward(float[] dy, float[] xhat, float[] gain, float[] rstd, int batch, int features,
+                                         float[] dgain, float[] dbias, float[] dx);
+
+    static native String describe();
+}
