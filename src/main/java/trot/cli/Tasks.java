@@ -10,14 +10,14 @@ import java.util.Locale;
 /** The environments the command line knows, with the training defaults that suit each. */
 enum Tasks {
     /** The paper's task: the Unitree A1 learning to walk at 0.5 m/s in MuJoCo; 24,000 steps are its 20 minutes. */
-    A1("a1", "A1Walk", 24_000, 1_000, 2_000, 5) {
+    A1("a1", "A1Walk", 24_000, 1_000, 2_000, 5, 4_000) {
         @Override
         Environment create(Path model) {
             return new A1Walk(A1Walk.Config.paper(model != null ? model : defaultA1Model()));
         }
     },
     /** The classic pendulum swing-up (pure Java), a quick check of a learner. */
-    PENDULUM("pendulum", "Pendulum", 6_000, 1_000, 500, 5) {
+    PENDULUM("pendulum", "Pendulum", 6_000, 1_000, 500, 5, 1_000) {
         @Override
         Environment create(Path model) {
             if (model != null) {
@@ -39,15 +39,17 @@ enum Tasks {
     final long defaultRandomSteps;
     final long defaultEvalInterval;
     final int defaultEvalEpisodes;
+    final long defaultQBiasInterval;
 
     Tasks(String id, String specName, long defaultSteps, long defaultRandomSteps, long defaultEvalInterval,
-          int defaultEvalEpisodes) {
+          int defaultEvalEpisodes, long defaultQBiasInterval) {
         this.id = id;
         this.specName = specName;
         this.defaultSteps = defaultSteps;
         this.defaultRandomSteps = defaultRandomSteps;
         this.defaultEvalInterval = defaultEvalInterval;
         this.defaultEvalEpisodes = defaultEvalEpisodes;
+        this.defaultQBiasInterval = defaultQBiasInterval;
     }
 
     /** A new, unseeded instance; {@code model} replaces the default MJCF file of a MuJoCo task (null: default). */

@@ -55,8 +55,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--eval-episodes", description = "Deterministic episodes per evaluation (default: the environment's, 5 for the pendulum).")
     Integer evalEpisodes;
 
-    @Option(names = "--qbias-interval", defaultValue = "0", description = "Steps between Q-bias diagnostics (0, the default: never).")
-    long qBiasInterval;
+    @Option(names = "--qbias-interval", description = "Steps between Q-bias diagnostics (default: the environment's; a1 4000, pendulum 1000; 0: never).")
+    Long qBiasInterval;
 
     @Option(names = "--qbias-episodes", defaultValue = "3", description = "Stochastic episodes per Q-bias diagnostic (default ${DEFAULT-VALUE}).")
     int qBiasEpisodes;
@@ -88,7 +88,7 @@ final class TrainCommand implements Callable<Integer> {
                     randomSteps != null ? randomSteps : Math.min(task.defaultRandomSteps, steps != null ? steps : task.defaultSteps),
                     evalInterval != null ? evalInterval : task.defaultEvalInterval,
                     evalEpisodes != null ? evalEpisodes : task.defaultEvalEpisodes,
-                    qBiasInterval, qBiasEpisodes, 0, seed);
+                    qBiasInterval != null ? qBiasInterval : task.defaultQBiasInterval, qBiasEpisodes, 0, seed);
         } catch (IllegalArgumentException e) {
             System.err.println("trot train: " + e.getMessage());
             return 2;
@@ -108,7 +108,7 @@ final class TrainCommand implements Callable<Integer> {
         try (Environment trainEnv = trainEnv0; Environment evalEnv = evalEnv0;
              StatusDisplay display = new StatusDisplay(settings.steps(), noProgress || System.console() == null)) {
             Trainer trainer = new Trainer(settings, config, trainEnv, evalEnv, dir, force)
-                    .describe("command", "trot train " + String.join(" ", Main.arguments()));
+                    .describe("command", "trot " + String.join(" ", Main.arguments()));
             Trainer.Summary s;
             try {
                 s = trainer.run(display::update);
