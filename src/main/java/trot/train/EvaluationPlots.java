@@ -1,5 +1,6 @@
 package trot.train;
 
+import trot.io.MetricsCsv;
 import trot.io.Plots;
 
 import java.io.IOException;
@@ -13,13 +14,22 @@ public final class EvaluationPlots {
     }
 
     /**
-     * Writes {@code eval_speed.png} (forward speed over the episode) and {@code gait.png} (one band per foot, high
-     * while the foot touches the ground) into {@code dir}, from the first episode of {@code r}.
+     * Writes {@code eval_trace.csv} (time and every telemetry value, step by step), {@code eval_speed.png} (forward
+     * speed over the episode) and {@code gait.png} (one band per foot, high while the foot touches the ground) into
+     * {@code dir}, from the first episode of {@code r}; each replaces the previous evaluation's.
      */
     public static void write(Path dir, String title, Evaluator.Result r) throws IOException {
         double[][] trace = r.trace();
         if (trace.length == 0) {
             return;
+        }
+        List<String> columns = new ArrayList<>();
+        columns.add("time_s");
+        columns.addAll(r.channels());
+        try (MetricsCsv csv = new MetricsCsv(dir.resolve("eval_trace.csv"), columns, true)) {
+            for (double[] row : trace) {
+                csv.row(row);
+            }
         }
         double[] time = new double[trace.length];
         for (int t = 0; t < trace.length; t++) {
