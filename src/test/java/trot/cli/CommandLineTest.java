@@ -56,11 +56,12 @@ class CommandLineTest {
                 "--no-progress", "--out", out.toString());
         assertEquals(0, code, log.toString());
         for (String f : new String[]{"run.txt", "episodes.csv", "evaluations.csv", "qbias.csv", "policy.ckpt",
-                "learning_curve.png", "forward_speed.png", "eval_speed.png", "gait.png"}) {
+                "learning_curve.png", "forward_speed.png", "eval_speed.png", "gait.png", "eval_trace.csv"}) {
             assertTrue(Files.size(out.resolve(f)) > 0, f + " was written");
         }
         assertFinite(out.resolve("evaluations.csv"), "mean_return", "mean_forward_speed_mps", "mean_yaw_drift_rad", "falls");
         assertFinite(out.resolve("episodes.csv"), "return", "length");
+        assertFinite(out.resolve("eval_trace.csv"), "time_s", "forward_speed_mps", "yaw_rad");
         assertNotNull(ImageIO.read(out.resolve("gait.png").toFile()));
 
         StringBuilder eval = new StringBuilder();
