@@ -56,6 +56,8 @@ public final class Learner implements AutoCloseable {
     private final FloatMatrix actingObservation;
     private final Mlp[] probes;                        // batch-1 copies of the online critics, for estimateQ
     private final FloatMatrix probeInput;
+    private final TanhGaussianPolicy probePolicy;      // batch-1 sampler with its own noise, for probeAct
+    private final FloatMatrix probeObservation;
     private final UpdateReport report = new UpdateReport();
 
     private NoiseSource noise;
@@ -117,6 +119,10 @@ public final class Learner implements AutoCloseable {
             probes[i].setMaskSource(MaskSource.geometric(probeMasks.split()));
         }
         this.probeInput = new FloatMatrix(1, observationSize + actionSize);
+        // ... and sample the policy through a batch-1 copy with its own noise, so that rolling out the policy for a
+        // diagnostic never shifts training's acting noise.
+        this.probePolicy = policy.withBatch(1, master.split());
+        this.probeObservation = new FloatMatrix(1, observationSize);
         this.noise = out -> noiseRng.fillGaussian(out.data, 0, out.length);
         this.subsets = (total, m, out) -> chooseDistinct(subsetRng, total, m, out);
         // The samplers' own noise generators are never used: their noise is drawn by `noise`, in order.
@@ -311,6 +317,24 @@ public final class Learner implements AutoCloseable {
         }
         System.arraycopy(acting.action().data, 0, action, 0, actionSize);
         return deterministic ? Float.NaN : acting.logProb().data[0];
+    }
+
+    /**
+     * A sample of pi(.|s) for one observation, in [-1, 1], like {@code act(observation, action, false)} but with
+     * noise of its own: for diagnostics that roll out the training policy (the Q bias) without changing the noise,
+     * and so the numbers, of training. Allocation-free.
+     *
+     * @return log pi(a|s) of the sampled action
+     */
+    public float probeAct(float[] observation, float[] action) {
+        if (observation.length != observationSize || action.length != actionSize) {
+            throw new IllegalArgumentException("Learner.probeAct: observation has " + observation.length + " numbers and action "
+                    + action.length + ", expected " + observationSize + " and " + actionSize);
+        }
+        System.arraycopy(observation, 0, probeObservation.data, 0, observationSize);
+        probePolicy.sample(probeObservation);
+        System.arraycopy(probePolicy.action().data, 0, action, 0, actionSize);
+        return probePolicy.logProb().data[0];
     }
 
     /**

@@ -60,7 +60,7 @@ final class QBias {
             int len = 0;
             do {
                 System.arraycopy(obs, 0, observations[len], 0, obs.length);
-                logProbs[len] = learner.act(obs, actions[len], false);
+                logProbs[len] = learner.probeAct(obs, actions[len]);
                 spec.scaleActions(actions[len], envAction);
                 env.step(envAction, result);
                 rewards[len] = result.reward;

@@ -23,7 +23,11 @@ class TrainerTest {
     static final LearnerConfig TINY = LearnerConfig.droq().with("hidden", "16,16").with("batch", "32").with("utd", "2");
 
     static Trainer.Summary train(Path out, long seed, int threads) throws Exception {
-        TrainingSettings settings = new TrainingSettings(800, 200, 400, 2, 400, 1, 0, seed);
+        return train(out, seed, threads, 400);
+    }
+
+    static Trainer.Summary train(Path out, long seed, int threads, int qBiasInterval) throws Exception {
+        TrainingSettings settings = new TrainingSettings(800, 200, 400, 2, qBiasInterval, 1, 0, seed);
         try (Pendulum env = new Pendulum(); Pendulum evalEnv = new Pendulum()) {
             return new Trainer(settings, TINY.with("threads", "" + threads), env, evalEnv, out, false).run(p -> { });
         }
@@ -56,6 +60,21 @@ class TrainerTest {
         }
         assertArrayEquals(Files.readAllBytes(dir.resolve("a/policy.ckpt")).length > 0 ? strip(dir.resolve("a/policy.ckpt")) : null,
                 strip(dir.resolve("b/policy.ckpt")), "the same policy");
+    }
+
+    @Test
+    void theQBiasDiagnosticDoesNotChangeTraining(@TempDir Path dir) throws Exception {
+        train(dir.resolve("with"), 5, 1, 200);
+        train(dir.resolve("without"), 5, 1, 0);
+        assertEquals(3, MetricsCsv.read(dir.resolve("with/qbias.csv")).rows().size(), "the diagnostic ran at 400, 600, 800");
+        String[] timing = {"update_ms", "steps_per_second", "elapsed_s"};
+        for (String f : new String[]{"episodes.csv", "evaluations.csv"}) {
+            List<double[]> a = numbers(dir.resolve("with").resolve(f), timing), b = numbers(dir.resolve("without").resolve(f), timing);
+            for (int c = 0; c < a.size(); c++) {
+                assertArrayEquals(a.get(c), b.get(c), f + " column " + c);
+            }
+        }
+        assertArrayEquals(strip(dir.resolve("with/policy.ckpt")), strip(dir.resolve("without/policy.ckpt")), "the same policy");
     }
 
     /** The checkpoint without its metadata (which may hold the creation time). */
