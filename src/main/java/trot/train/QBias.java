@@ -15,11 +15,16 @@ import trot.env.StepResult;
  * (Q(s_t, a_t) - G_t) / |mean_t G_t|; its mean says whether the critics over- or underestimate, its standard
  * deviation how uneven the error is.
  *
- * <p>An episode cut by its time limit has no tail after its last step, so G_t underestimates the return of late
- * states. Such episodes contribute only their first half of states; terminated episodes contribute all.
+ * <p>An episode cut by its time limit has no tail after its last step, so G_t misses the return after the limit,
+ * which weighs gamma^(T - t) in Q(s_t, a_t). Such episodes contribute only their first half of states, and the
+ * result reports the largest weight left out, {@code tailWeight} (0.37 for a 200-step episode at gamma 0.99, 0.13
+ * for 400 steps); terminated episodes contribute all their states and miss nothing. Where rewards after the limit
+ * would be far from zero (a robot walking on), read the bias with that weight in mind: the critics' values
+ * include the tail, the Monte-Carlo return does not, so the bias comes out high by up to about
+ * tailWeight * (the tail's value) / |mean G|.
  */
 final class QBias {
-    record Result(double biasMean, double biasStd, double meanQ, double meanReturn, int pairs) {
+    record Result(double biasMean, double biasStd, double meanQ, double meanReturn, int pairs, double tailWeight) {
     }
 
     private final Learner learner;
@@ -55,6 +60,7 @@ final class QBias {
     Result run(double alpha) {
         env.seed(seed);
         int pairs = 0;
+        double tailWeight = 0;
         for (int e = 0; e < episodes; e++) {
             env.reset(obs);
             int len = 0;
@@ -68,6 +74,9 @@ final class QBias {
                 System.arraycopy(result.observation, 0, obs, 0, obs.length);
             } while (!result.terminated && !result.truncated);
             int used = result.terminated ? len : len / 2;
+            if (!result.terminated && used > 0) {
+                tailWeight = Math.max(tailWeight, Math.pow(gamma, len - (used - 1)));
+            }
             // soft_t = r_t - alpha log pi_t; S_t = soft_t + gamma S_{t+1}; G_t = r_t + gamma S_{t+1}.
             double tail = 0;
             for (int t = len - 1; t >= 0; t--) {
@@ -96,6 +105,6 @@ final class QBias {
         }
         mean /= Math.max(1, pairs);
         double std = Math.sqrt(Math.max(0, sq / Math.max(1, pairs) - mean * mean));
-        return new Result(mean, std, meanQ, meanReturn, pairs);
+        return new Result(mean, std, meanQ, meanReturn, pairs, tailWeight);
     }
 }

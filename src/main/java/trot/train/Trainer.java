@@ -118,7 +118,7 @@ public final class Trainer {
                      "std_return", "min_return", "max_return", "mean_length", "falls", "mean_forward_speed_mps",
                      "mean_yaw_drift_rad", "elapsed_s"), overwrite);
              MetricsCsv qbias = new MetricsCsv(outDir.resolve("qbias.csv"), List.of("step", "bias_mean", "bias_std",
-                     "mean_q", "mean_return", "pairs"), overwrite)) {
+                     "mean_q", "mean_return", "pairs", "tail_weight"), overwrite)) {
             writeRunInfo(learner);
             Evaluator evaluator = new Evaluator(evalEnv, settings.evalEpisodes(), evalSeed);
             Evaluator.Controller deterministic = (o, a) -> learner.act(o, a, true);
@@ -213,7 +213,7 @@ public final class Trainer {
                 }
                 if (settings.qBiasInterval() > 0 && !warmingUp && step % settings.qBiasInterval() == 0) {
                     QBias.Result q = qBiasProbe.run(learner.alpha());
-                    qbias.row(step, q.biasMean(), q.biasStd(), q.meanQ(), q.meanReturn(), q.pairs());
+                    qbias.row(step, q.biasMean(), q.biasStd(), q.meanQ(), q.meanReturn(), q.pairs(), q.tailWeight());
                 }
 
                 progress.step = step;
