@@ -247,6 +247,7 @@ public final class A1Walk implements Environment, Telemetry {
 
     @Override
     public void reset(float[] observation) {
+        checkOpen("reset");
         spec.checkObservationBuffer("A1Walk.reset", observation);
         drawTerrain();
         sim.resetToKeyframe(homeKey);
@@ -267,35 +268,44 @@ public final class A1Walk implements Environment, Telemetry {
 
     @Override
     public void step(float[] action, StepResult out) {
+        checkOpen("step");
         if (!running) {
             throw new IllegalStateException("A1Walk.step: no episode is running; call reset() first");
         }
         spec.checkAction(action);
         spec.checkObservationBuffer("A1Walk.step", out.observation);
         mapAction(action, targets);
-        int warnings = 0;
-        for (int s = 0; s < substeps; s++) {
+        boolean broken = false;
+        for (int s = 0; s < substeps && !broken; s++) {
             for (int j = 0; j < JOINTS; j++) {
                 ctrl.put(actuator[j], pdTorque(targets[j], qpos.get(qposAddress[j]), qvel.get(dofAddress[j]),
                         config.kp(), config.kd(), config.torqueLimit_Nm()));
             }
-            warnings |= sim.step(1);
+            broken = (sim.step(1) & UNSTABLE) != 0;
         }
-        warnings |= sim.forward();
+        broken |= (sim.forward() & UNSTABLE) != 0;
         System.arraycopy(action, 0, previousAction, 0, ACTION_SIZE);
         steps++;
         observe(out.observation);
-        double roll = out.observation[OBS_ROLL], pitch = out.observation[OBS_PITCH];
-        boolean fell = Math.abs(roll) > config.terminationAngle_rad() || Math.abs(pitch) > config.terminationAngle_rad();
-        boolean broken = (warnings & (Mujoco.WARN_BADQACC | Mujoco.WARN_BADQPOS | Mujoco.WARN_BADQVEL)) != 0;
         if (broken) {
+            // MuJoCo has reset the state to the model's default pose: nothing after this point is the robot's.
+            // End the episode as a failure, with no reward for the reset state.
             unstable++;
+            LOG.log(System.Logger.Level.WARNING, "A1Walk: the simulation became unstable at step " + steps
+                    + " (MuJoCo reset it); the episode ends as a fall. Unstable steps so far: " + unstable);
+            out.reward = 0;
+            out.terminated = true;
+        } else {
+            double roll = out.observation[OBS_ROLL], pitch = out.observation[OBS_PITCH];
+            out.reward = (float) reward();
+            out.terminated = Math.abs(roll) > config.terminationAngle_rad() || Math.abs(pitch) > config.terminationAngle_rad();
         }
-        out.reward = (float) reward();
-        out.terminated = fell || broken;
         out.truncated = !out.terminated && steps >= spec.maxEpisodeSteps();
         running = !(out.terminated || out.truncated);
     }
+
+    private static final int UNSTABLE = Mujoco.WARN_BADQACC | Mujoco.WARN_BADQPOS | Mujoco.WARN_BADQVEL;
+    private static final System.Logger LOG = System.getLogger(A1Walk.class.getName());
 
     /** Joint targets {@code q* = q_stand + a * scale}, in MuJoCo's joint order (FR, FL, RR, RL x hip, thigh, calf). */
     public static void mapAction(float[] action, double[] targets) {
@@ -329,22 +339,13 @@ public final class A1Walk implements Environment, Telemetry {
 
     /** The reward of the current state (after a step). */
     private double reward() {
-        double[] r = rotation();
-        double vxLocal = sensors.get(velocityAddress), vyLocal = sensors.get(velocityAddress + 1),
-                vzLocal = sensors.get(velocityAddress + 2);
-        // World-frame velocity and yaw rate; forward speed along the heading (the trunk's x axis, flattened).
-        double vwx = r[0] * vxLocal + r[1] * vyLocal + r[2] * vzLocal;
-        double vwy = r[3] * vxLocal + r[4] * vyLocal + r[5] * vzLocal;
-        double hx = r[0], hy = r[3], hn = Math.hypot(hx, hy);
-        double forward = hn > 1e-9 ? (vwx * hx + vwy * hy) / hn : 0;
-        double wx = sensors.get(gyroAddress), wy = sensors.get(gyroAddress + 1), wz = sensors.get(gyroAddress + 2);
-        double yawRate = r[6] * wx + r[7] * wy + r[8] * wz;
+        double forward = forwardSpeed(), yawRate = yawRate();
         double vt = config.targetSpeed_mps();
         if (config.reward() == Reward.PAPER) {
             return paperVelocityReward(forward, vt) - 0.1 * yawRate * yawRate;
         }
         double pitch = pitch(quat(0), quat(1), quat(2), quat(3));
-        return 10 * (referenceVelocityReward(Math.cos(pitch) * vxLocal, vt) - 0.1 * Math.abs(yawRate));
+        return 10 * (referenceVelocityReward(Math.cos(pitch) * sensors.get(velocityAddress), vt) - 0.1 * Math.abs(yawRate));
     }
 
     private double quat(int i) {
@@ -390,7 +391,7 @@ public final class A1Walk implements Environment, Telemetry {
             o[OBS_JOINT_VELOCITIES + j] = (float) qvel.get(dofAddress[j]);
         }
         for (int l = 0; l < 4; l++) {
-            o[OBS_FOOT_CONTACTS + l] = sensors.get(touchAddress[l]) > config.contactThreshold_N() ? 1f : 0f;
+            o[OBS_FOOT_CONTACTS + l] = footContact(l) ? 1f : 0f;
         }
         System.arraycopy(previousAction, 0, o, OBS_PREVIOUS_ACTION, ACTION_SIZE);
     }
@@ -494,6 +495,16 @@ public final class A1Walk implements Environment, Telemetry {
         return hn > 1e-9 ? (vwx * r[0] + vwy * r[3]) / hn : 0;
     }
 
+    /** The world-frame yaw rate of the trunk, rad/s: the gyro's body rates projected on the world's z axis. */
+    public double yawRate() {
+        double[] r = rotation();
+        return r[6] * sensors.get(gyroAddress) + r[7] * sensors.get(gyroAddress + 1) + r[8] * sensors.get(gyroAddress + 2);
+    }
+
+    private boolean footContact(int leg) {
+        return sensors.get(touchAddress[leg]) > config.contactThreshold_N();
+    }
+
     /** The trunk's yaw, rad. */
     public double yaw() {
         double w = quat(0), x = quat(1), y = quat(2), z = quat(3);
@@ -518,15 +529,15 @@ public final class A1Walk implements Environment, Telemetry {
 
     @Override
     public void telemetry(double[] out) {
+        checkOpen("telemetry");
         out[0] = forwardSpeed();
         out[1] = yaw();
-        double[] r = rotation();
-        out[2] = r[6] * sensors.get(gyroAddress) + r[7] * sensors.get(gyroAddress + 1) + r[8] * sensors.get(gyroAddress + 2);
+        out[2] = yawRate();
         out[3] = qpos.get(0);
         out[4] = qpos.get(1);
         out[5] = qpos.get(2);
         for (int l = 0; l < 4; l++) {
-            out[6 + l] = sensors.get(touchAddress[l]) > config.contactThreshold_N() ? 1 : 0;
+            out[6 + l] = footContact(l) ? 1 : 0;
         }
     }
 
@@ -554,8 +565,22 @@ public final class A1Walk implements Environment, Telemetry {
         return sim;
     }
 
+    /**
+     * Frees the simulation. The direct buffers this task reads and writes point into MuJoCo's memory, so every
+     * later call that would touch them throws instead.
+     */
     @Override
     public void close() {
+        closed = true;
+        running = false;
         sim.close();
     }
+
+    private void checkOpen(String method) {
+        if (closed) {
+            throw new IllegalStateException("A1Walk." + method + ": the environment is closed; create a new one");
+        }
+    }
+
+    private boolean closed;
 }

@@ -162,4 +162,38 @@ class A1WalkTest {
         e = assertThrows(IllegalArgumentException.class, () -> new A1Walk(A1Walk.Config.paper(other)));
         assertTrue(e.getMessage().contains("has no joint named 'FR_hip_joint'"), e.getMessage());
     }
+
+    @Test
+    void anUnstableSimulationEndsTheEpisodeAsAFallWithNoReward() {
+        try (A1Walk env = flat()) {
+            env.seed(3);
+            float[] obs = new float[48];
+            StepResult r = new StepResult(env.spec());
+            env.reset(obs);
+            env.step(new float[12], r);
+            assertFalse(r.terminated);
+            // A velocity beyond MuJoCo's limit (1e10): MuJoCo warns and resets the state to the model's default pose.
+            env.simulation().qvel().put(6, 1e12);
+            env.step(new float[12], r);
+            assertTrue(r.terminated, "the episode ends");
+            assertFalse(r.truncated);
+            assertEquals(0f, r.reward, "nothing is earned in a state MuJoCo made up");
+            assertEquals(1, env.unstableSteps());
+            assertThrows(IllegalStateException.class, () -> env.step(new float[12], r), "the episode is over");
+        }
+    }
+
+    @Test
+    void aClosedTaskRefusesToTouchTheFreedSimulation() {
+        A1Walk env = flat();
+        env.seed(4);
+        float[] obs = new float[48];
+        env.reset(obs);
+        env.close();
+        StepResult r = new StepResult(env.spec());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> env.step(new float[12], r));
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
+        assertThrows(IllegalStateException.class, () -> env.reset(obs));
+        assertThrows(IllegalStateException.class, () -> env.telemetry(new double[10]));
+    }
 }
