@@ -102,7 +102,12 @@ public final class Evaluator {
         int falls = 0, traced = 0;
         for (int e = 0; e < episodes; e++) {
             env.reset(obs);
-            double ret = 0, yaw0 = Double.NaN, yawPrev = 0, yawUnwrapped = 0;
+            double ret = 0, yaw0 = 0, yawPrev = 0, yawUnwrapped = 0;
+            if (telemetry != null && yawChannel >= 0) {
+                // Drift is measured from the heading at reset, so the first step's turn counts too.
+                telemetry.telemetry(values);
+                yaw0 = yawPrev = yawUnwrapped = values[yawChannel];
+            }
             int t = 0;
             do {
                 controller.act(obs, action);
@@ -118,12 +123,7 @@ public final class Evaluator {
                     }
                     if (yawChannel >= 0) {
                         double yaw = values[yawChannel];
-                        if (Double.isNaN(yaw0)) {
-                            yaw0 = yaw;
-                            yawUnwrapped = yaw;
-                        } else {
-                            yawUnwrapped += Math.IEEEremainder(yaw - yawPrev, 2 * Math.PI);
-                        }
+                        yawUnwrapped += Math.IEEEremainder(yaw - yawPrev, 2 * Math.PI);
                         yawPrev = yaw;
                     }
                     if (e == 0) {
