@@ -140,7 +140,8 @@ public final class A1Walk implements Environment, Telemetry {
     /** Standing pose and action half-ranges per joint kind (hip, thigh, calf), rad. */
     public static final double[] STAND_RAD = {0.05, 0.7, -1.4};
     public static final double[] ACTION_SCALE_RAD = {0.2, 0.4, 0.4};
-    private static final double START_X_M = -15;
+    /** How far behind the height field's near (-x) edge the robot starts, m: the whole field lies ahead of it. */
+    private static final double START_MARGIN_M = 5;
 
     private final Config config;
     private final EnvSpec spec;
@@ -151,6 +152,7 @@ public final class A1Walk implements Environment, Telemetry {
     private final int quatAddress, gyroAddress, velocityAddress;
     private final int homeKey, hfield, terrainGeom, floorGeom;
     private final int hfRows, hfCols, hfAddress;
+    private final double fieldHalfX_m, fieldHalfY_m, fieldCentreX_m, fieldCentreY_m, startX_m, startY_m;
     private final DoubleBuffer qpos, qvel, ctrl, sensors, geomFriction, geomPos, hfieldSize;
     private final FloatBuffer heights;
     private final double[] targets = new double[JOINTS];
@@ -221,6 +223,13 @@ public final class A1Walk implements Environment, Telemetry {
         geomPos = sim.doubles("geom_pos");
         hfieldSize = sim.doubles("hfield_size");
         heights = sim.heightFieldData();
+        // The field's extent, from the model: half sizes in hfield_size, centre at the terrain geom's position.
+        fieldHalfX_m = hfieldSize.get(4 * hfield);
+        fieldHalfY_m = hfieldSize.get(4 * hfield + 1);
+        fieldCentreX_m = geomPos.get(3 * terrainGeom);
+        fieldCentreY_m = geomPos.get(3 * terrainGeom + 1);
+        startX_m = fieldCentreX_m - fieldHalfX_m + START_MARGIN_M;
+        startY_m = fieldCentreY_m;
         terrainHeights = new float[hfRows * hfCols];
         coarse = new float[(hfRows + 2) * (hfCols + 2)];
     }
@@ -252,9 +261,9 @@ public final class A1Walk implements Environment, Telemetry {
         drawTerrain();
         sim.resetToKeyframe(homeKey);
         // Standing pose at the start of the track, lifted until no geom touches anything.
-        qpos.put(0, START_X_M);
-        qpos.put(1, 0);
-        qpos.put(2, qpos.get(2) + terrainHeightAt(START_X_M, 0));
+        qpos.put(0, startX_m);
+        qpos.put(1, startY_m);
+        qpos.put(2, qpos.get(2) + terrainHeightAt(startX_m, startY_m));
         sim.forward();
         for (int lift = 0; lift < 200 && sim.contactCount() > 0; lift++) {
             qpos.put(2, qpos.get(2) + 0.005);
@@ -433,7 +442,7 @@ public final class A1Walk implements Environment, Telemetry {
 
     /** Heights at every {@code spacing} metres, uniform in [0, height], bilinearly interpolated onto the grid. */
     private void bumps(double height, double spacing) {
-        double cell = 40.0 / (hfCols - 1);
+        double cell = 2 * fieldHalfX_m / (hfCols - 1);
         int step = Math.max(1, (int) Math.round(spacing / cell));
         int cr = (hfRows - 1) / step + 2, cc = (hfCols - 1) / step + 2;
         for (int i = 0; i < cr * cc; i++) {
@@ -453,8 +462,9 @@ public final class A1Walk implements Environment, Telemetry {
         // Flatten the start area (a 1 m square around the start) so the robot is put down level.
         for (int r = 0; r < hfRows; r++) {
             for (int c = 0; c < hfCols; c++) {
-                double x = -20 + 40.0 * c / (hfCols - 1), y = -4 + 8.0 * r / (hfRows - 1);
-                if (Math.abs(x - START_X_M) < 0.5 && Math.abs(y) < 0.5) {
+                double x = fieldCentreX_m - fieldHalfX_m + 2 * fieldHalfX_m * c / (hfCols - 1);
+                double y = fieldCentreY_m - fieldHalfY_m + 2 * fieldHalfY_m * r / (hfRows - 1);
+                if (Math.abs(x - startX_m) < 0.5 && Math.abs(y - startY_m) < 0.5) {
                     terrainHeights[r * hfCols + c] = 0f;
                 }
             }
@@ -464,17 +474,18 @@ public final class A1Walk implements Environment, Telemetry {
     /** A plane rising (or falling) along x with angle {@code theta}, shifted so its lowest point is at 0. */
     private void slope(double theta) {
         double t = Math.tan(theta);
-        double low = Math.min(0, t * 40);
+        double length = 2 * fieldHalfX_m, low = Math.min(0, t * length);
         for (int r = 0; r < hfRows; r++) {
             for (int c = 0; c < hfCols; c++) {
-                terrainHeights[r * hfCols + c] = (float) (t * 40.0 * c / (hfCols - 1) - low);
+                terrainHeights[r * hfCols + c] = (float) (t * length * c / (hfCols - 1) - low);
             }
         }
     }
 
     /** The terrain's height under (x, y), bilinear on the grid; 0 off the field. */
     double terrainHeightAt(double x, double y) {
-        double fc = (x + 20) / 40 * (hfCols - 1), fr = (y + 4) / 8 * (hfRows - 1);
+        double fc = (x - (fieldCentreX_m - fieldHalfX_m)) / (2 * fieldHalfX_m) * (hfCols - 1);
+        double fr = (y - (fieldCentreY_m - fieldHalfY_m)) / (2 * fieldHalfY_m) * (hfRows - 1);
         if (fc < 0 || fr < 0 || fc > hfCols - 1 || fr > hfRows - 1) {
             return 0;
         }
