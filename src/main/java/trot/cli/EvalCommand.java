@@ -6,6 +6,7 @@ import picocli.CommandLine.Option;
 import trot.env.Environment;
 import trot.io.Checkpoint;
 import trot.io.MetricsCsv;
+import trot.io.Outputs;
 import trot.nn.TanhGaussianPolicy;
 import trot.train.EvaluationPlots;
 import trot.train.Evaluator;
@@ -45,7 +46,7 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = {"-o", "--out"}, description = "Output directory (default: eval/ beside the checkpoint).")
     Path out;
 
-    @Option(names = "--force", description = "Replace an existing evaluation.csv.")
+    @Option(names = "--force", description = "Replace the results of an earlier evaluation in the output directory.")
     boolean force;
 
     @Override
@@ -60,8 +61,9 @@ final class EvalCommand implements Callable<Integer> {
             System.err.println("trot eval: " + e.getMessage());
             return 2;
         }
-        if (!"policy".equals(ckpt.meta("kind"))) {
-            System.err.println("trot eval: " + policy + " is not a policy checkpoint (kind=" + ckpt.meta("kind") + ")");
+        if (!"policy".equals(ckpt.meta().get("kind"))) {
+            System.err.println("trot eval: " + policy + " is not a policy checkpoint (kind=" + ckpt.meta().get("kind")
+                    + "); pass the policy.ckpt a training run wrote");
             return 2;
         }
         Tasks task;
@@ -100,25 +102,32 @@ final class EvalCommand implements Callable<Integer> {
                         + " actions; " + e.spec().name() + " has " + e.spec().observationSize() + " and " + e.spec().actionSize());
                 return 2;
             }
+            Path dir = out != null ? out : policy.toAbsolutePath().getParent().resolve("eval");
+            if (!force) {
+                try {
+                    // Before the evaluation runs: a refusal after minutes of simulation helps no one.
+                    Outputs.requireAbsent(dir, List.of("evaluation.csv", EvaluationPlots.TRACE, EvaluationPlots.SPEED,
+                            EvaluationPlots.GAIT));
+                } catch (java.nio.file.FileAlreadyExistsException x) {
+                    System.err.println("trot eval: " + x.getMessage());
+                    return 2;
+                }
+            }
             FloatMatrix o = new FloatMatrix(1, observations);
             Evaluator.Result r = new Evaluator(e, episodes, seed).run((obs, action) -> {
                 System.arraycopy(obs, 0, o.data, 0, observations);
                 pi.deterministic(o);
                 System.arraycopy(pi.action().data, 0, action, 0, actions);
             });
-            Path dir = out != null ? out : policy.toAbsolutePath().getParent().resolve("eval");
             Files.createDirectories(dir);
-            try (MetricsCsv csv = new MetricsCsv(dir.resolve("evaluation.csv"), List.of("episode", "return"), force)) {
+            try (MetricsCsv csv = new MetricsCsv(dir.resolve("evaluation.csv"), List.of("episode", "return"), true)) {
                 for (int i = 0; i < r.returns().length; i++) {
                     csv.row(i + 1, r.returns()[i]);
                 }
-            } catch (java.nio.file.FileAlreadyExistsException x) {
-                System.err.println("trot eval: " + x.getMessage());
-                return 2;
             }
             EvaluationPlots.write(dir, e.spec().name() + ", " + policy.getFileName(), r);
             System.out.printf(Locale.ROOT, "%s, %d episodes (seed %d) of the policy from %s (step %s):%n", e.spec().name(),
-                    episodes, seed, policy, ckpt.meta("step"));
+                    episodes, seed, policy, ckpt.meta().getOrDefault("step", "unknown"));
             System.out.printf(Locale.ROOT, "  return %.2f +- %.2f (min %.2f, max %.2f), mean length %.1f steps%n",
                     r.mean(), r.std(), r.min(), r.max(), r.meanLength());
             if (!Double.isNaN(r.meanForwardSpeed())) {

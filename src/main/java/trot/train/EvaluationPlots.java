@@ -13,6 +13,9 @@ public final class EvaluationPlots {
     private EvaluationPlots() {
     }
 
+    /** The files {@link #write} writes. */
+    public static final String TRACE = "eval_trace.csv", SPEED = "eval_speed.png", GAIT = "gait.png";
+
     /**
      * Writes {@code eval_trace.csv} (time and every telemetry value, step by step), {@code eval_speed.png} (forward
      * speed over the episode) and {@code gait.png} (one band per foot, high while the foot touches the ground) into
@@ -26,7 +29,7 @@ public final class EvaluationPlots {
         List<String> columns = new ArrayList<>();
         columns.add("time_s");
         columns.addAll(r.channels());
-        try (MetricsCsv csv = new MetricsCsv(dir.resolve("eval_trace.csv"), columns, true)) {
+        try (MetricsCsv csv = new MetricsCsv(dir.resolve(TRACE), columns, true)) {
             for (double[] row : trace) {
                 csv.row(row);
             }
@@ -37,7 +40,7 @@ public final class EvaluationPlots {
         }
         int speed = r.channels().indexOf("forward_speed_mps");
         if (speed >= 0) {
-            Plots.linePlot(dir.resolve("eval_speed.png"), title + ": forward speed", "time (s)", "forward speed (m/s)",
+            Plots.linePlot(dir.resolve(SPEED), title + ": forward speed", "time (s)", "forward speed (m/s)",
                     List.of(new Plots.Series("forward speed", time, column(trace, speed + 1))));
         }
         List<Plots.Series> feet = new ArrayList<>();
@@ -54,7 +57,7 @@ public final class EvaluationPlots {
             }
         }
         if (!feet.isEmpty()) {
-            Plots.linePlot(dir.resolve("gait.png"), title + ": gait (raised = foot on the ground)", "time (s)",
+            Plots.linePlot(dir.resolve(GAIT), title + ": gait (raised = foot on the ground)", "time (s)",
                     "foot", feet);
         }
     }

@@ -8,6 +8,7 @@ import trot.env.EnvSpec;
 import trot.env.Environment;
 import trot.env.StepResult;
 import trot.io.Checkpoint;
+import trot.io.Outputs;
 import trot.io.MetricsCsv;
 import trot.io.Plots;
 import trot.replay.ReplayBuffer;
@@ -78,6 +79,11 @@ public final class Trainer {
         this.overwrite = overwrite;
     }
 
+    /** Every file a run writes into its output directory. */
+    public static final List<String> OUTPUTS = List.of("run.txt", "episodes.csv", "evaluations.csv", "qbias.csv",
+            "policy.ckpt", "learning_curve.png", "forward_speed.png", EvaluationPlots.TRACE, EvaluationPlots.SPEED,
+            EvaluationPlots.GAIT);
+
     /** Adds a line to run.txt (for example the command line that started the run). */
     public Trainer describe(String key, String value) {
         extraRunInfo.put(key, value);
@@ -96,6 +102,9 @@ public final class Trainer {
      * @throws IOException when the output cannot be written; results written so far stay on disk
      */
     public Summary run(Consumer<Progress> observer) throws IOException {
+        if (!overwrite) {
+            Outputs.requireAbsent(outDir, OUTPUTS);
+        }
         Files.createDirectories(outDir);
         Rng master = new Rng(settings.seed());
         long learnerSeed = master.nextLong(), envSeed = master.nextLong(), evalSeed = master.nextLong();

@@ -12,6 +12,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -88,6 +89,17 @@ class CommandLineTest {
         StringBuilder eval = new StringBuilder();
         assertEquals(0, run(eval, "eval", "--policy", out.resolve("policy.ckpt").toString(), "--episodes", "2"));
         assertTrue(eval.toString().contains("terminated episodes 0 of 2"), eval.toString());
+        byte[] first = Files.readAllBytes(out.resolve("eval/evaluation.csv"));
+        StringBuilder evalAgain = new StringBuilder();
+        assertEquals(2, run(evalAgain, "eval", "--policy", out.resolve("policy.ckpt").toString(), "--episodes", "3"),
+                "an earlier evaluation is not replaced without --force");
+        assertTrue(evalAgain.toString().contains("evaluation.csv") && evalAgain.toString().contains("--force"), evalAgain.toString());
+        assertArrayEquals(first, Files.readAllBytes(out.resolve("eval/evaluation.csv")));
+        assertEquals(0, run(evalAgain, "eval", "--policy", out.resolve("policy.ckpt").toString(), "--episodes", "3", "--force"));
+        assertEquals(3, MetricsCsv.read(out.resolve("eval/evaluation.csv")).rows().size());
+        StringBuilder notAPolicy = new StringBuilder();
+        assertEquals(2, run(notAPolicy, "eval", "--policy", out.resolve("evaluations.csv").toString()));
+        assertTrue(notAPolicy.toString().contains("trot eval:"), notAPolicy.toString());
     }
 
     @Test

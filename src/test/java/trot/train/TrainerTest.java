@@ -102,6 +102,18 @@ class TrainerTest {
         assertArrayEquals(before, Files.readAllBytes(dir.resolve("episodes.csv")), "the old results are intact");
     }
 
+    @Test
+    void aDirectoryHoldingAnyResultIsRefusedBeforeAnythingIsWritten(@TempDir Path dir) throws Exception {
+        byte[] policy = {1, 2, 3};
+        Files.write(dir.resolve("policy.ckpt"), policy);
+        FileAlreadyExistsException e = assertThrows(FileAlreadyExistsException.class, () -> train(dir, 5, 1));
+        assertTrue(e.getMessage().contains("policy.ckpt"), e.getMessage());
+        assertArrayEquals(policy, Files.readAllBytes(dir.resolve("policy.ckpt")), "the earlier policy is intact");
+        try (var files = Files.list(dir)) {
+            assertEquals(1, files.count(), "nothing else was written");
+        }
+    }
+
     /**
      * Episodes that end by truncation at step 3 (odd episodes) or by termination at step 2 (even episodes); the
      * observation is the step number, plus 10 in even episodes.
