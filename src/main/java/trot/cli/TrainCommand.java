@@ -100,8 +100,14 @@ final class TrainCommand implements Callable<Integer> {
         Environment trainEnv0, evalEnv0;
         try {
             trainEnv0 = task.create(model);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            System.err.println("trot train: " + e.getMessage());
+            return 2;
+        }
+        try {
             evalEnv0 = task.create(model);
         } catch (IllegalArgumentException | IllegalStateException e) {
+            trainEnv0.close();
             System.err.println("trot train: " + e.getMessage());
             return 2;
         }

@@ -111,7 +111,11 @@ public final class A1Walk implements Environment, Telemetry {
                     || maxEpisodeSteps < 1 || !(terminationAngle_rad > 0) || !(frictionMin > 0)
                     || !(frictionMax >= frictionMin) || !(contactThreshold_N >= 0)) {
                 throw new IllegalArgumentException("A1Walk config: every gain, limit, period and bound must be positive"
-                        + " (friction max >= min, kd and the contact threshold may be 0): " + this);
+                        + " (friction max >= min, kd and the contact threshold may be 0); got target speed "
+                        + targetSpeed_mps + " m/s, kp " + kp + ", kd " + kd + ", torque limit " + torqueLimit_Nm
+                        + " N m, control period " + controlPeriod_s + " s, " + maxEpisodeSteps + " steps, termination angle "
+                        + terminationAngle_rad + " rad, friction [" + frictionMin + ", " + frictionMax + "], contact threshold "
+                        + contactThreshold_N + " N");
             }
         }
 

@@ -66,4 +66,13 @@ class A1WalkRulesTest {
         assertEquals(-33.5, A1Walk.pdTorque(0.0, 0.0, 10.0, 60, 10, 33.5), 0, "clipped below");
         assertEquals(0, A1Walk.pdTorque(0.3, 0.3, 0, 60, 10, 33.5), 0);
     }
+
+    @Test
+    void aBadConfigurationSaysWhichValuesItGot() {
+        A1Walk.Config paper = A1Walk.Config.paper(java.nio.file.Path.of("hardware/a1/a1.xml"));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new A1Walk.Config(paper.model(), 0.5, paper.reward(), -60, 10, 33.5, 0.05, 400, 0.5, 0.75, 1.25, 1.0,
+                        paper.terrain()));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("kp -60.0"), e.getMessage());
+    }
 }
