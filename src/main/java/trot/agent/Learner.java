@@ -21,7 +21,7 @@ import java.util.List;
  * <p>{@link #update} is Algorithm 1 (REDQ) / Algorithm 2 (DroQ) of the paper for one environment step, with the
  * schedule of the reference code: G critic updates, each on its own mini-batch and each followed by the soft
  * target update; then one actor update and one temperature update on the last mini-batch. See
- * {@code docs/equations.md} for each line and where it is computed.
+ * {@code docs/algorithms.md} for each line and where it is computed.
  *
  * <p>Critic members run on a fixed set of worker threads ({@link LearnerConfig#threads()}), each with its own
  * buffers and dropout generators, so the results are bitwise identical to a single thread for the same seed.

@@ -8,7 +8,7 @@ import java.util.Arrays;
  *
  * <p>The agent acts in {@code [-1, 1]} per action dimension (a tanh-squashed policy); {@link #scaleAction} and
  * {@link #scaleActions} map that box linearly onto {@code [actionLow_i, actionHigh_i]}, the units that
- * {@link Environment#step} takes (newton-metres for the pendulum, radians of joint target for the robot).
+ * {@link Environment#step} takes (newton-metres for the pendulum; the A1 task takes [-1, 1] itself and maps it to joint targets).
  *
  * @param name                 a short identifier for logs and checkpoints, for example {@code Pendulum}
  * @param observationSize      number of floats in an observation

@@ -35,10 +35,12 @@ import java.util.function.Consumer;
  *       {@code qbias.csv}: one row per Q-bias diagnostic;</li>
  *   <li>{@code learning_curve.png}: evaluation and training returns against environment steps; for environments
  *       with {@link trot.env.Telemetry}, also {@code forward_speed.png} (evaluation forward speed against steps) and
- *       the last evaluation's first episode: {@code eval_speed.png} and {@code gait.png} (foot contacts over time);</li>
+ *       the last evaluation's first episode: {@code eval_trace.csv} (every telemetry value, step by step),
+ *       {@code eval_speed.png} and {@code gait.png} (foot contacts over time);</li>
  *   <li>{@code policy.ckpt}: the policy, saved after every evaluation and at the end.</li>
  * </ul>
- * The same settings, configuration and seed give the same numbers in every file but the timings.
+ * The same settings, configuration and seed give the same numbers in every file but the timings. Without
+ * {@code overwrite}, a directory holding any of these files ({@link #OUTPUTS}) is refused before anything is written.
  */
 public final class Trainer {
     private static final System.Logger LOG = System.getLogger("trot.train");
