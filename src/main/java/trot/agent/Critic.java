@@ -17,7 +17,6 @@ import java.util.List;
  * different threads with the same results as on one.
  */
 final class Critic {
-    final int index;
     final Mlp online;
     final Mlp target;
     final Adam adam;
@@ -29,9 +28,8 @@ final class Critic {
     final FloatMatrix actionGrad;           // B x A: dQ_i(s, a)/da, row by row
     float loss;
 
-    Critic(int index, Mlp.Spec spec, int batch, int observationSize, float learningRate, Rng init,
+    Critic(Mlp.Spec spec, int batch, int observationSize, float learningRate, Rng init,
            Rng onlineMasks, Rng targetMasks) {
-        this.index = index;
         this.observationSize = observationSize;
         this.online = new Mlp(spec, batch, init, MaskSource.geometric(onlineMasks));
         this.target = new Mlp(spec, batch, init, MaskSource.geometric(targetMasks));

@@ -106,7 +106,7 @@ public final class Learner implements AutoCloseable {
                 config.criticLayerNorm(), trot.nn.LayerNorm.DEFAULT_EPS);
         this.critics = new Critic[n];
         for (int i = 0; i < n; i++) {
-            critics[i] = new Critic(i, criticSpec, b, observationSize, config.criticLearningRate(), master.split(),
+            critics[i] = new Critic(criticSpec, b, observationSize, config.criticLearningRate(), master.split(),
                     master.split(), master.split());
         }
         this.acting = policy.withBatch(1, actingNoise);

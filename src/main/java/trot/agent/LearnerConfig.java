@@ -58,6 +58,28 @@ public record LearnerConfig(String preset, int critics, int targetCritics, int u
         require(threads >= 1, "threads must be at least 1, got " + threads);
     }
 
+    /** Equal when every value is, the hidden widths compared element by element. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof LearnerConfig c && preset.equals(c.preset) && critics == c.critics
+                && targetCritics == c.targetCritics && updatesPerStep == c.updatesPerStep
+                && Float.compare(criticDropout, c.criticDropout) == 0 && criticLayerNorm == c.criticLayerNorm
+                && Arrays.equals(hidden, c.hidden) && batchSize == c.batchSize
+                && Float.compare(actorLearningRate, c.actorLearningRate) == 0
+                && Float.compare(criticLearningRate, c.criticLearningRate) == 0
+                && Float.compare(temperatureLearningRate, c.temperatureLearningRate) == 0
+                && Float.compare(discount, c.discount) == 0 && Float.compare(polyakRate, c.polyakRate) == 0
+                && Float.compare(initialTemperature, c.initialTemperature) == 0
+                && Float.compare(targetEntropyPerAction, c.targetEntropyPerAction) == 0 && threads == c.threads;
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(preset, critics, targetCritics, updatesPerStep, criticDropout, criticLayerNorm,
+                Arrays.hashCode(hidden), batchSize, actorLearningRate, criticLearningRate, temperatureLearningRate,
+                discount, polyakRate, initialTemperature, targetEntropyPerAction, threads);
+    }
+
     private static void require(boolean ok, String message) {
         if (!ok) {
             throw new IllegalArgumentException("learner configuration: " + message);

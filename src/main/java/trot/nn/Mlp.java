@@ -48,6 +48,19 @@ public final class Mlp {
             }
         }
 
+        /** Equal when every value is, the hidden widths compared element by element. */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Spec x && input == x.input && Arrays.equals(hidden, x.hidden) && output == x.output
+                    && Float.compare(dropoutRate, x.dropoutRate) == 0 && layerNorm == x.layerNorm
+                    && Float.compare(layerNormEps, x.layerNormEps) == 0;
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(input, Arrays.hashCode(hidden), output, dropoutRate, layerNorm, layerNormEps);
+        }
+
         /** Linear -> ReLU blocks, then Linear. */
         public static Spec plain(int input, int[] hidden, int output) {
             return new Spec(input, hidden, output, 0f, false, LayerNorm.DEFAULT_EPS);

@@ -72,4 +72,17 @@ class LearnerConfigTest {
         assertThrows(IllegalArgumentException.class, () -> LearnerConfig.droq().with("dropout", "1"));
         assertThrows(IllegalArgumentException.class, () -> LearnerConfig.droq().with("layer-norm", "maybe"));
     }
+
+    @Test
+    void configurationsCompareByValueAndCannotBeChangedThroughHidden() {
+        LearnerConfig a = LearnerConfig.droq(), b = LearnerConfig.droq().with("hidden", "256,256");
+        assertEquals(a, b, "equal widths in different arrays");
+        assertEquals(a.hashCode(), b.hashCode());
+        assertFalse(a.equals(a.with("hidden", "256,128")));
+        a.hidden()[0] = 7;
+        assertEquals(256, a.hidden()[0], "hidden() hands out a copy");
+        trot.nn.Mlp.Spec s = new trot.nn.Mlp.Spec(3, new int[]{4, 4}, 1, 0f, true, 1e-5f);
+        assertEquals(s, new trot.nn.Mlp.Spec(3, new int[]{4, 4}, 1, 0f, true, 1e-5f));
+        assertFalse(s.equals(new trot.nn.Mlp.Spec(3, new int[]{4, 5}, 1, 0f, true, 1e-5f)));
+    }
 }
