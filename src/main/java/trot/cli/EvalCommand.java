@@ -1,22 +1,18 @@
 package trot.cli;
 
-import org.jblas.FloatMatrix;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import trot.env.Environment;
-import trot.io.Checkpoint;
 import trot.io.MetricsCsv;
 import trot.io.Outputs;
-import trot.nn.TanhGaussianPolicy;
 import trot.train.EvaluationPlots;
+import trot.train.PolicyCheckpoint;
 import trot.train.Evaluator;
-import trot.util.Rng;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -51,42 +47,21 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Checkpoint ckpt;
+        PolicyCheckpoint.Loaded loaded;
+        Tasks task;
         try {
-            ckpt = Checkpoint.read(policy);
+            loaded = PolicyCheckpoint.load(policy);
+            task = Tasks.byName(env != null ? env : loaded.environment());
         } catch (NoSuchFileException e) {
             System.err.println("trot eval: no checkpoint at " + policy.toAbsolutePath());
             return 2;
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) {
             System.err.println("trot eval: " + e.getMessage());
             return 2;
         }
-        if (!"policy".equals(ckpt.meta().get("kind"))) {
-            System.err.println("trot eval: " + policy + " is not a policy checkpoint (kind=" + ckpt.meta().get("kind")
-                    + "); pass the policy.ckpt a training run wrote");
-            return 2;
-        }
-        Tasks task;
-        int observations, actions;
-        int[] hidden;
-        try {
-            task = Tasks.byName(env != null ? env : ckpt.meta("environment"));
-            observations = Integer.parseInt(ckpt.meta("observation_size"));
-            actions = Integer.parseInt(ckpt.meta("action_size"));
-            hidden = Arrays.stream(ckpt.meta("hidden").split(",")).mapToInt(Integer::parseInt).toArray();
-        } catch (RuntimeException e) {
-            System.err.println("trot eval: " + policy + ": " + e.getMessage());
-            return 2;
-        }
+        int observations = loaded.policy().observationSize(), actions = loaded.policy().actionSize();
         if (episodes < 1) {
             System.err.println("trot eval: --episodes must be at least 1, got " + episodes);
-            return 2;
-        }
-        TanhGaussianPolicy pi = new TanhGaussianPolicy(observations, actions, hidden, 1, new Rng(0), new Rng(0));
-        try {
-            ckpt.loadInto(pi.params());
-        } catch (IllegalArgumentException e) {
-            System.err.println("trot eval: " + e.getMessage());
             return 2;
         }
         Environment environment;
@@ -113,12 +88,7 @@ final class EvalCommand implements Callable<Integer> {
                     return 2;
                 }
             }
-            FloatMatrix o = new FloatMatrix(1, observations);
-            Evaluator.Result r = new Evaluator(e, episodes, seed).run((obs, action) -> {
-                System.arraycopy(obs, 0, o.data, 0, observations);
-                pi.deterministic(o);
-                System.arraycopy(pi.action().data, 0, action, 0, actions);
-            });
+            Evaluator.Result r = new Evaluator(e, episodes, seed).run(loaded.deterministic());
             Files.createDirectories(dir);
             try (MetricsCsv csv = new MetricsCsv(dir.resolve("evaluation.csv"), List.of("episode", "return"), true)) {
                 for (int i = 0; i < r.returns().length; i++) {
@@ -127,7 +97,7 @@ final class EvalCommand implements Callable<Integer> {
             }
             EvaluationPlots.write(dir, e.spec().name() + ", " + policy.getFileName(), r);
             System.out.printf(Locale.ROOT, "%s, %d episodes (seed %d) of the policy from %s (step %s):%n", e.spec().name(),
-                    episodes, seed, policy, ckpt.meta().getOrDefault("step", "unknown"));
+                    episodes, seed, policy, loaded.step());
             System.out.printf(Locale.ROOT, "  return %.2f +- %.2f (min %.2f, max %.2f), mean length %.1f steps%n",
                     r.mean(), r.std(), r.min(), r.max(), r.meanLength());
             if (!Double.isNaN(r.meanForwardSpeed())) {

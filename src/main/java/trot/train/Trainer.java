@@ -7,7 +7,6 @@ import trot.blas.BlasBackend;
 import trot.env.EnvSpec;
 import trot.env.Environment;
 import trot.env.StepResult;
-import trot.io.Checkpoint;
 import trot.io.Outputs;
 import trot.io.MetricsCsv;
 import trot.io.Plots;
@@ -244,16 +243,8 @@ public final class Trainer {
     }
 
     private void savePolicy(Learner learner, long step) throws IOException {
-        Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("kind", "policy");
-        meta.put("preset", config.preset());
-        meta.put("environment", spec.name());
-        meta.put("observation_size", Integer.toString(spec.observationSize()));
-        meta.put("action_size", Integer.toString(spec.actionSize()));
-        meta.put("hidden", joinInts(config.hidden()));
-        meta.put("step", Long.toString(step));
-        meta.put("seed", Long.toString(settings.seed()));
-        Checkpoint.save(outDir.resolve("policy.ckpt"), meta, learner.policyParams());
+        PolicyCheckpoint.save(outDir.resolve("policy.ckpt"), learner.policyParams(), config.preset(), spec,
+                config.hidden(), step, settings.seed());
     }
 
     private void plot(List<double[]> eval, List<double[]> train) throws IOException {
@@ -275,13 +266,6 @@ public final class Trainer {
         return out;
     }
 
-    static String joinInts(int[] v) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < v.length; i++) {
-            sb.append(i == 0 ? "" : ",").append(v[i]);
-        }
-        return sb.toString();
-    }
 
     private void writeRunInfo(Learner learner) throws IOException {
         StringBuilder sb = new StringBuilder();
