@@ -78,9 +78,10 @@ def model():
   </default>
 
   <asset>
-    <!-- 40 m x 8 m of terrain at 10 cm resolution; the task writes its elevations (bumps, slopes) and their scale
-         (the third size, up to 4 m, which sets MuJoCo's bounding volume) per episode. -->
-    <hfield name="terrain" nrow="81" ncol="401" size="20 4 4 0.5"/>
+    <!-- 40 m x 20 m of terrain at 10 cm resolution; the task writes its elevations (bumps, slopes) and their scale
+         (the third size, up to 4 m, which sets MuJoCo's bounding volume) per episode. 20 m wide because a walking
+         policy drifts sideways by up to a few metres in an episode, and the field's edge is a step down. -->
+    <hfield name="terrain" nrow="201" ncol="401" size="20 10 4 0.5"/>
   </asset>
 
   <worldbody>
