@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import trot.agent.LearnerConfig;
 import trot.env.Environment;
+import trot.io.Outputs;
 import trot.train.Progress;
 import trot.train.Trainer;
 import trot.train.TrainingSettings;
@@ -97,6 +98,15 @@ final class TrainCommand implements Callable<Integer> {
         System.err.println("trot train: " + config);
         System.err.println("trot train: " + settings + " -> " + dir.toAbsolutePath());
 
+        if (!force) {
+            try {
+                // Also checked by Trainer.run; here it is said before simulators load and the progress bar starts.
+                Outputs.requireAbsent(dir, Trainer.OUTPUTS);
+            } catch (FileAlreadyExistsException e) {
+                System.err.println("trot train: " + e.getMessage());
+                return 2;
+            }
+        }
         Environment trainEnv0, evalEnv0;
         try {
             trainEnv0 = task.create(model);
