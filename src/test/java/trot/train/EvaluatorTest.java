@@ -1,8 +1,6 @@
 package trot.train;
 
 import org.junit.jupiter.api.Test;
-import trot.env.EnvSpec;
-import trot.env.Environment;
 import trot.env.StepResult;
 import trot.env.Telemetry;
 
@@ -14,32 +12,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class EvaluatorTest {
 
     /** Turns by {@code turn_rad} every step starting from yaw 3.0 rad, so it crosses +-pi; moves at 0.5 m/s. */
-    static final class Turning implements Environment, Telemetry {
-        final EnvSpec spec = new EnvSpec("turning", 1, 1, new float[]{-1}, new float[]{1}, 4, 0.05);
+    static final class Turning extends OneDimensionalEnvironment implements Telemetry {
         final double turn_rad;
         final boolean falls;
         double yaw;
-        int step;
 
         Turning(double turn_rad, boolean falls) {
+            super("turning", 4);
             this.turn_rad = turn_rad;
             this.falls = falls;
         }
 
         @Override
-        public EnvSpec spec() {
-            return spec;
-        }
-
-        @Override
-        public void seed(long seed) {
-        }
-
-        @Override
         public void reset(float[] observation) {
+            super.reset(observation);
             yaw = 3.0;
-            step = 0;
-            observation[0] = 0;
         }
 
         @Override

@@ -3,8 +3,6 @@ package trot.train;
 import org.junit.jupiter.api.Test;
 import trot.agent.Learner;
 import trot.agent.LearnerConfig;
-import trot.env.EnvSpec;
-import trot.env.Environment;
 import trot.env.StepResult;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -14,29 +12,12 @@ class QBiasTest {
     static final double GAMMA = 0.99;
 
     /** Reward 1 at every step; the episode ends after {@code length} steps, terminated or cut by the time limit. */
-    static final class Constant implements Environment {
-        final EnvSpec spec;
+    static final class Constant extends OneDimensionalEnvironment {
         final boolean terminates;
-        int step;
 
         Constant(int length, boolean terminates) {
-            this.spec = new EnvSpec("constant", 1, 1, new float[]{-1}, new float[]{1}, length, 0.05);
+            super("constant", length);
             this.terminates = terminates;
-        }
-
-        @Override
-        public EnvSpec spec() {
-            return spec;
-        }
-
-        @Override
-        public void seed(long seed) {
-        }
-
-        @Override
-        public void reset(float[] observation) {
-            step = 0;
-            observation[0] = 0;
         }
 
         @Override

@@ -3,8 +3,6 @@ package trot.train;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import trot.agent.LearnerConfig;
-import trot.env.EnvSpec;
-import trot.env.Environment;
 import trot.env.StepResult;
 import trot.env.classic.Pendulum;
 import trot.io.MetricsCsv;
@@ -118,25 +116,9 @@ class TrainerTest {
      * Episodes that end by truncation at step 3 (odd episodes) or by termination at step 2 (even episodes); the
      * observation is the step number, plus 10 in even episodes.
      */
-    static final class Scripted implements Environment {
-        final EnvSpec spec = new EnvSpec("scripted", 1, 1, new float[]{-1}, new float[]{1}, 3, 0.05);
-        int step, episode;
-        final List<float[]> masks = new java.util.ArrayList<>();
-
-        @Override
-        public EnvSpec spec() {
-            return spec;
-        }
-
-        @Override
-        public void seed(long seed) {
-        }
-
-        @Override
-        public void reset(float[] observation) {
-            step = 0;
-            episode++;
-            observation[0] = 0;
+    static final class Scripted extends OneDimensionalEnvironment {
+        Scripted() {
+            super("scripted", 3);
         }
 
         @Override
