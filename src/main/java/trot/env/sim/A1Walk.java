@@ -156,7 +156,7 @@ public final class A1Walk implements Environment, Telemetry {
     private final int quatAddress, gyroAddress, velocityAddress;
     private final int homeKey, hfield, terrainGeom, floorGeom;
     private final int hfRows, hfCols, hfAddress;
-    private final double fieldHalfX_m, fieldHalfY_m, fieldCentreX_m, fieldCentreY_m, startX_m, startY_m;
+    private final double fieldMinX_m, fieldMinY_m, fieldLengthX_m, fieldWidthY_m, startX_m, startY_m;
     private final DoubleBuffer qpos, qvel, ctrl, sensors, geomFriction, geomPos, hfieldSize;
     private final FloatBuffer heights;
     private final double[] targets = new double[JOINTS];
@@ -228,12 +228,13 @@ public final class A1Walk implements Environment, Telemetry {
         hfieldSize = sim.doubles("hfield_size");
         heights = sim.heightFieldData();
         // The field's extent, from the model: half sizes in hfield_size, centre at the terrain geom's position.
-        fieldHalfX_m = hfieldSize.get(4 * hfield);
-        fieldHalfY_m = hfieldSize.get(4 * hfield + 1);
-        fieldCentreX_m = geomPos.get(3 * terrainGeom);
-        fieldCentreY_m = geomPos.get(3 * terrainGeom + 1);
-        startX_m = fieldCentreX_m - fieldHalfX_m + START_MARGIN_M;
-        startY_m = fieldCentreY_m;
+        double halfX = hfieldSize.get(4 * hfield), halfY = hfieldSize.get(4 * hfield + 1);
+        fieldMinX_m = geomPos.get(3 * terrainGeom) - halfX;
+        fieldMinY_m = geomPos.get(3 * terrainGeom + 1) - halfY;
+        fieldLengthX_m = 2 * halfX;
+        fieldWidthY_m = 2 * halfY;
+        startX_m = fieldMinX_m + START_MARGIN_M;
+        startY_m = geomPos.get(3 * terrainGeom + 1);
         terrainHeights = new float[hfRows * hfCols];
         coarse = new float[(hfRows + 2) * (hfCols + 2)];
     }
@@ -446,7 +447,7 @@ public final class A1Walk implements Environment, Telemetry {
 
     /** Heights at every {@code spacing} metres, uniform in [0, height], bilinearly interpolated onto the grid. */
     private void bumps(double height, double spacing) {
-        double cell = 2 * fieldHalfX_m / (hfCols - 1);
+        double cell = fieldLengthX_m / (hfCols - 1);
         int step = Math.max(1, (int) Math.round(spacing / cell));
         int cr = (hfRows - 1) / step + 2, cc = (hfCols - 1) / step + 2;
         for (int i = 0; i < cr * cc; i++) {
@@ -466,8 +467,8 @@ public final class A1Walk implements Environment, Telemetry {
         // Flatten the start area (a 1 m square around the start) so the robot is put down level.
         for (int r = 0; r < hfRows; r++) {
             for (int c = 0; c < hfCols; c++) {
-                double x = fieldCentreX_m - fieldHalfX_m + 2 * fieldHalfX_m * c / (hfCols - 1);
-                double y = fieldCentreY_m - fieldHalfY_m + 2 * fieldHalfY_m * r / (hfRows - 1);
+                double x = fieldMinX_m + fieldLengthX_m * c / (hfCols - 1);
+                double y = fieldMinY_m + fieldWidthY_m * r / (hfRows - 1);
                 if (Math.abs(x - startX_m) < 0.5 && Math.abs(y - startY_m) < 0.5) {
                     terrainHeights[r * hfCols + c] = 0f;
                 }
@@ -478,7 +479,7 @@ public final class A1Walk implements Environment, Telemetry {
     /** A plane rising (or falling) along x with angle {@code theta}, shifted so its lowest point is at 0. */
     private void slope(double theta) {
         double t = Math.tan(theta);
-        double length = 2 * fieldHalfX_m, low = Math.min(0, t * length);
+        double length = fieldLengthX_m, low = Math.min(0, t * length);
         for (int r = 0; r < hfRows; r++) {
             for (int c = 0; c < hfCols; c++) {
                 terrainHeights[r * hfCols + c] = (float) (t * length * c / (hfCols - 1) - low);
@@ -488,8 +489,8 @@ public final class A1Walk implements Environment, Telemetry {
 
     /** The terrain's height under (x, y), bilinear on the grid; 0 off the field. */
     double terrainHeightAt(double x, double y) {
-        double fc = (x - (fieldCentreX_m - fieldHalfX_m)) / (2 * fieldHalfX_m) * (hfCols - 1);
-        double fr = (y - (fieldCentreY_m - fieldHalfY_m)) / (2 * fieldHalfY_m) * (hfRows - 1);
+        double fc = (x - fieldMinX_m) / fieldLengthX_m * (hfCols - 1);
+        double fr = (y - fieldMinY_m) / fieldWidthY_m * (hfRows - 1);
         if (fc < 0 || fr < 0 || fc > hfCols - 1 || fr > hfRows - 1) {
             return 0;
         }
