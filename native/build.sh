@@ -3,6 +3,7 @@
 #   build/libtrotnn.so       LayerNorm kernels in C (trot.nn.NativeKernels)      needs a C compiler and JNI headers
 #   build/libjblas.so        zero-copy BLAS entry points for jblas              also needs OpenBLAS (libopenblas-dev)
 #   build/libtrotmujoco.so   the MuJoCo bridge (trot.env.sim.Mujoco)            also needs MuJoCo (libmujoco-dev)
+#   ../hardware/firmware/build/trot-emulator   the emulated robot (trot emulate)  also needs MuJoCo and openpty
 # Usage: bash native/build.sh [JAVA_HOME]   (Maven runs it in generate-resources with ${java.home})
 #
 # Never fails the build: for each library it cannot build it prints one WARNING line saying what is missing
@@ -19,9 +20,12 @@ warn() {
 
 command -v make >/dev/null 2>&1 || { warn "make not found (Debian: apt-get install make); trot will use jblas's bundled BLAS, Java LayerNorm loops and no MuJoCo tasks."; exit 0; }
 
-# Fast path: everything is up to date (make -q answers 0).
-if [ -n "$java_home" ] && make -q JAVA_HOME="$java_home" >/dev/null 2>&1; then exit 0; fi
-if [ -z "$java_home" ] && make -q >/dev/null 2>&1; then exit 0; fi
+# Fast path: everything is up to date (make -q answers 0), the emulator included where it can be built.
+emulator_current() {
+    [ ! -f ../hardware/firmware/sitl/sitl.mk ] || make -q -C ../hardware/firmware emulator >/dev/null 2>&1
+}
+if [ -n "$java_home" ] && make -q JAVA_HOME="$java_home" >/dev/null 2>&1 && emulator_current; then exit 0; fi
+if [ -z "$java_home" ] && make -q >/dev/null 2>&1 && emulator_current; then exit 0; fi
 
 cc="${CC:-gcc}"
 command -v "$cc" >/dev/null 2>&1 || { warn "C compiler '$cc' not found (Debian: apt-get install gcc); trot will use jblas's bundled BLAS, Java LayerNorm loops and no MuJoCo tasks."; exit 0; }
@@ -79,6 +83,23 @@ int main(void) { return mj_version() == 0; }' -lmujoco; then
     build libtrotmujoco.so "the MuJoCo tasks (the A1 walking task) will be unavailable."
 else
     warn "MuJoCo (mujoco/mujoco.h, libmujoco) not found (Debian 12: apt-get install libmujoco-dev); the MuJoCo tasks (the A1 walking task) will be unavailable."
+fi
+
+# The emulated robot (hardware/firmware: the firmware core over MuJoCo, behind a pseudo-terminal): trot emulate.
+firmware="../hardware/firmware"
+if [ -f "$firmware/Makefile" ] && [ -f "$firmware/sitl/sitl.mk" ]; then
+    if links '#include <mujoco/mujoco.h>
+#include <pty.h>
+int main(void) { int m, s; return mj_version() == 0 || openpty(&m, &s, 0, 0, 0); }' -lmujoco -lutil; then
+        if make -C "$firmware" CC="$cc" emulator >"$probe_dir/make-emulator.log" 2>&1; then
+            built+=("hardware/firmware/build/trot-emulator")
+        else
+            cat "$probe_dir/make-emulator.log" >&2
+            warn "building the robot emulator failed (output above); 'trot emulate' will be unavailable."
+        fi
+    else
+        warn "MuJoCo or openpty (libmujoco-dev, libc6-dev) not found; 'trot emulate' (the emulated robot) will be unavailable."
+    fi
 fi
 
 [ ${#built[@]} -gt 0 ] && echo "native/: built ${built[*]} in $(pwd)"

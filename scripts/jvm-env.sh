@@ -71,7 +71,7 @@ fi
 trot_build_if_stale() {
     local jar="$1"
     shift
-    if [ ! -f "$jar" ] || [ -n "$(find "$trot_root/pom.xml" "$trot_root/src/main" "$trot_root/native" \
+    if [ ! -f "$jar" ] || [ -n "$(find "$trot_root/pom.xml" "$trot_root/src/main" "$trot_root/native" "$trot_root/hardware/firmware/core" "$trot_root/hardware/firmware/sitl" \
             -newer "$jar" -type f -print -quit 2>/dev/null)" ]; then
         if ! command -v mvn >/dev/null 2>&1; then
             echo "trot: Maven (mvn) is needed to build trot: apt-get install maven" >&2
