@@ -75,6 +75,9 @@ enum proto_mode { PROTO_MODE_DAMP = 0, PROTO_MODE_HOLD = 1, PROTO_MODE_RUN = 2 }
 #define PROTO_STATUS_TARGET_CLIPPED (1u << 2)
 #define PROTO_STATUS_TORQUE_SATURATED (1u << 3)
 #define PROTO_STATUS_TEMPERATURE_WARNING (1u << 4)
+#define PROTO_MIN_STATE_PERIOD_US 1000u   /* Hello.state_period_us range */
+#define PROTO_MAX_STATE_PERIOD_US 100000u
+#define PROTO_MAX_INTERP_US 1000000u       /* Command.interp_us at most */
 enum proto_hello_status { PROTO_HELLO_ACCEPTED = 0, PROTO_HELLO_VERSION_MISMATCH = 1, PROTO_HELLO_BAD_PERIOD = 2 };
 
 /* Decoded messages: one struct per type, fields named as in protocol.md. */
@@ -126,6 +129,10 @@ size_t proto_pack(const proto_message *msg, uint8_t *packet);
 /* Packs and frames msg: COBS(packet) followed by 0x00, into wire (PROTO_MAX_WIRE bytes). Returns the bytes written,
    or 0 for an unknown type. */
 size_t proto_encode(const proto_message *msg, uint8_t *wire);
+/* As proto_pack and proto_encode, with the given header version instead of PROTO_VERSION (tests, and a Hello of
+   another version: section 4). */
+size_t proto_pack_version(const proto_message *msg, uint8_t version, uint8_t *packet);
+size_t proto_encode_version(const proto_message *msg, uint8_t version, uint8_t *wire);
 /* Checks a decoded packet (checks 4..9 of protocol.md section 1) and unpacks it into msg. A Hello or HelloAck with
    another header version is accepted (section 4). Returns PROTO_OK or the error. */
 int proto_unpack(const uint8_t *packet, size_t n, proto_message *msg);
@@ -136,6 +143,7 @@ typedef struct {
     uint8_t packet[PROTO_MAX_FRAME];
     size_t length;
     int overflowed;
+    size_t packet_length; /* bytes of the last decoded packet in packet (0 after a too_long or cobs frame) */
     uint32_t good;
     uint32_t errors[PROTO_ERR_COUNT];
 } proto_receiver;
