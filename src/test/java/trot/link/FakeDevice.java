@@ -1,0 +1,267 @@
+package trot.link;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A device in Java for testing the link's logic without the emulator: the handshake (with a protocol version of
+ * its choosing), State every period, Heartbeat every 100 ms, the arm/fault latches, the watchdog, Estop and the
+ * command sequence rule of protocol.md sections 4-6, over {@link MemoryPipe}s. Its robot does not move.
+ * {@link #unplug} cuts the line; {@link #plugIn} makes a new one, which the host's {@link #opener} then opens.
+ */
+final class FakeDevice implements AutoCloseable {
+    final int version;
+    volatile boolean sendStates = true;
+    volatile boolean answerHellos = true;
+    /** When set, every good packet to the host also goes out with one byte flipped first. */
+    volatile boolean corruptCopies;
+    volatile int helloStatusOverride = -1;
+
+    private final Object lock = new Object();
+    private MemoryPipe toDevice, toHost;
+    private boolean plugged;
+    private final Thread thread;
+    private volatile boolean closing;
+
+    // Guarded by lock.
+    private final FrameEncoder encoder = new FrameEncoder();
+    private final FrameDecoder decoder = new FrameDecoder();
+    private final byte[] wire = new byte[Protocol.MAX_WIRE];
+    private long seq = 1000;
+    private boolean session, armed;
+    private long sessionId, period_us = 10_000, lastApplied, lastCommand_us, lastState_us, lastHeartbeat_us;
+    private boolean haveApplied;
+    long faults = Protocol.FAULT_RESET;
+    int mode;
+    long echoHostTime_us, lastCommandSeq;
+    final List<long[]> applied = new ArrayList<>();   // {seq, hostTime_us, mode}
+    int hellos, arms, estops, rejected, watchdogTrips;
+
+    FakeDevice(int version) {
+        this.version = version;
+        plugIn();
+        thread = new Thread(this::run, "fake-device");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    Port.Opener opener() {
+        return () -> {
+            synchronized (lock) {
+                if (!plugged) {
+                    throw new PortException(PortException.Reason.NOT_FOUND, "fake device unplugged");
+                }
+                return MemoryPipe.port("fake", toHost, toDevice);
+            }
+        };
+    }
+
+    void unplug() {
+        synchronized (lock) {
+            plugged = false;
+            toDevice.cut();
+            toHost.cut();
+        }
+    }
+
+    void plugIn() {
+        synchronized (lock) {
+            toDevice = new MemoryPipe();
+            toHost = new MemoryPipe();
+            plugged = true;
+            decoder.resetFrame();
+        }
+    }
+
+    /** A stuck firmware: it stops answering until {@link #restart}, with the line still there. */
+    void restart() {
+        synchronized (lock) {
+            session = false;
+            armed = false;
+            faults |= Protocol.FAULT_RESET;
+        }
+    }
+
+    boolean armed() {
+        synchronized (lock) {
+            return armed;
+        }
+    }
+
+    long faults() {
+        synchronized (lock) {
+            return faults;
+        }
+    }
+
+    int appliedCount() {
+        synchronized (lock) {
+            return applied.size();
+        }
+    }
+
+    private void run() {
+        byte[] buf = new byte[512];
+        while (!closing) {
+            MemoryPipe in;
+            synchronized (lock) {
+                in = plugged ? toDevice : null;
+            }
+            int n = in == null ? 0 : in.read(buf, 0, buf.length, 1);
+            if (in == null) {
+                sleep();
+            }
+            synchronized (lock) {
+                long now = HostClock.now_us();
+                for (int i = 0; i < Math.max(n, 0); i++) {
+                    int r = decoder.feed(buf[i]);
+                    if (r > 0) {
+                        handle(r, now);
+                    }
+                }
+                tick(now);
+            }
+        }
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void handle(int type, long now) {
+        switch (type) {
+            case Protocol.HELLO -> {
+                hellos++;
+                if (!answerHellos) {
+                    return;
+                }
+                Hello h = decoder.hello();
+                HelloAck a = new HelloAck();
+                a.protocolVersion = version;
+                a.session = h.session;
+                a.joints = 12;
+                a.feet = 4;
+                a.firmwareVersion = 0x000100;
+                a.setRobotName("fake");
+                a.statePeriod_us = h.statePeriod_us;
+                if (helloStatusOverride >= 0) {
+                    a.status = helloStatusOverride;
+                } else if (h.protocolVersion != version) {
+                    a.status = Protocol.HELLO_VERSION_MISMATCH;
+                } else {
+                    a.status = Protocol.HELLO_ACCEPTED;
+                    session = true;
+                    sessionId = h.session;
+                    period_us = h.statePeriod_us;
+                    armed = false;
+                    haveApplied = false;
+                    mode = Protocol.MODE_DAMP;
+                }
+                send(a);
+            }
+            case Protocol.ARM -> {
+                arms++;
+                if (!session) {
+                    rejected++;
+                    return;
+                }
+                faults &= ~decoder.arm().clearFaults; // every cause is gone at once on this device
+                armed = faults == 0;
+                lastCommand_us = now;
+            }
+            case Protocol.ESTOP -> {
+                estops++;
+                faults |= Protocol.FAULT_ESTOP;
+                armed = false;
+                mode = Protocol.MODE_DAMP;
+            }
+            case Protocol.COMMAND -> {
+                long s = decoder.seq();
+                if (!session || !armed || (haveApplied && (int) (s - lastApplied) <= 0)) {
+                    rejected++;
+                    return;
+                }
+                haveApplied = true;
+                lastApplied = s;
+                lastCommand_us = now;
+                Command c = decoder.command();
+                mode = c.mode;
+                echoHostTime_us = c.hostTime_us;
+                lastCommandSeq = s;
+                applied.add(new long[]{s, c.hostTime_us, c.mode});
+            }
+            default -> {
+            }
+        }
+    }
+
+    private void tick(long now) {
+        if (armed && now - lastCommand_us > Protocol.WATCHDOG_US) {
+            armed = false;
+            faults |= Protocol.FAULT_WATCHDOG;
+            mode = Protocol.MODE_DAMP;
+            watchdogTrips++;
+            Fault f = new Fault();
+            f.fault = Protocol.FAULT_WATCHDOG;
+            f.faults = faults;
+            f.joint = 0xFF;
+            f.fwTime_us = now;
+            send(f);
+        }
+        if (session && sendStates && now - lastState_us >= period_us) {
+            lastState_us = now;
+            State s = new State();
+            s.fwTime_us = now;
+            s.echoHostTime_us = echoHostTime_us;
+            s.lastCommandSeq = lastCommandSeq;
+            s.faults = faults;
+            s.status = (armed ? Protocol.STATUS_ARMED : 0) | Protocol.STATUS_SESSION;
+            s.mode = armed ? mode : Protocol.MODE_DAMP;
+            s.quat[0] = 1;
+            s.accel_mps2[2] = 9.81f;
+            send(s);
+        }
+        if (now - lastHeartbeat_us >= 100_000) {
+            lastHeartbeat_us = now;
+            Heartbeat h = new Heartbeat();
+            h.time_us = now;
+            h.rxOk = decoder.goodPackets();
+            h.rxBad = decoder.totalErrors();
+            h.commandsApplied = applied.size();
+            h.commandsRejected = rejected;
+            send(h);
+        }
+    }
+
+    private void send(Message m) {
+        if (!plugged) {
+            return;
+        }
+        int n = encoder.encode(m, seq++ & 0xFFFF_FFFFL, wire, 0);
+        try {
+            if (corruptCopies) {
+                byte[] bad = wire.clone();
+                bad[n / 2] ^= 0x20;
+                if (bad[n / 2] == 0) {
+                    bad[n / 2] = 0x55;
+                }
+                toHost.write(bad, 0, n);
+            }
+            toHost.write(wire, 0, n);
+        } catch (IOException e) {
+            // unplugged while sending
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        closing = true;
+        thread.join(1000);
+        unplug();
+    }
+}
