@@ -13,6 +13,7 @@
 #include "proto.h"
 
 #define FW_VERSION ((0u << 16) | (1u << 8) | 0u) /* 0.1.0 */
+#define FW_TICK_US 1000u /* fw_tick is called every 1 ms */
 
 /* The robot's limits and the device's own constants. fw_config_a1() gives the A1's. */
 typedef struct {
@@ -45,6 +46,7 @@ typedef struct {
     uint32_t watchdog_trips, estops;
     uint32_t states_sent, states_skipped; /* skipped: transmit buffer full */
     uint32_t tx_frames;
+    uint32_t tx_dropped;  /* frames other than State not sent whole: transmit buffer full, or a short write */
 } fw_counters;
 
 typedef struct {
@@ -81,6 +83,7 @@ typedef struct {
     /* sensors read this tick */
     float q[PROTO_JOINTS], dq[PROTO_JOINTS], tau_est[PROTO_JOINTS], temp_c[PROTO_JOINTS];
     float quat[4], gyro[3], accel[3], foot[PROTO_FEET];
+    int estop_input;      /* the board's e-stop input this tick (0 without one) */
 
     uint64_t now_us, last_state_us, last_heartbeat_us;
     uint64_t peer_heartbeat_time_us;

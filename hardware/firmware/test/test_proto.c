@@ -685,6 +685,56 @@ static void test_receiver_edges(void) {
     }
 }
 
+/* A packet with any header, n payload bytes of 0x5A, a good CRC; framed. */
+static size_t frame_raw(uint8_t version, uint8_t type, uint16_t length, size_t n, uint8_t *wire) {
+    uint8_t p[PROTO_MAX_FRAME];
+    size_t w;
+    uint32_t crc;
+    p[0] = version;
+    p[1] = type;
+    p[2] = (uint8_t)(length & 0xFF);
+    p[3] = (uint8_t)(length >> 8);
+    p[4] = p[5] = p[6] = p[7] = 7;
+    memset(p + 8, 0x5A, n);
+    crc = proto_crc32c(p, 8 + n);
+    p[8 + n] = (uint8_t)crc;
+    p[9 + n] = (uint8_t)(crc >> 8);
+    p[10 + n] = (uint8_t)(crc >> 16);
+    p[11 + n] = (uint8_t)(crc >> 24);
+    w = proto_cobs_encode(p, 12 + n, wire);
+    wire[w] = 0;
+    return w + 1;
+}
+
+/* When several checks fail, the first in protocol.md's order names the error. */
+static void test_check_order(void) {
+    const struct { uint8_t version, type; uint16_t length; size_t n; int error; } cases[] = {
+        {2, 0x12, 9, 8, PROTO_ERR_VERSION},         /* version, length and type all wrong */
+        {1, 0x12, 9, 8, PROTO_ERR_LENGTH},          /* length and type wrong */
+        {1, 0x12, 8, 8, PROTO_ERR_TYPE},            /* type wrong, length consistent */
+        {1, PROTO_ARM, 9, 9, PROTO_ERR_PAYLOAD_LENGTH},
+        {2, PROTO_HELLO, 17, 16, PROTO_ERR_LENGTH}, /* a Hello of another version still has its length checked */
+        {2, PROTO_HELLO, 15, 15, PROTO_ERR_PAYLOAD_LENGTH},
+        {0, PROTO_HELLO, 16, 16, PROTO_OK},
+        {1, PROTO_ARM, 8, 8, PROTO_OK},
+        {1, PROTO_STATE, 280, 280, PROTO_OK},
+        {1, PROTO_STATE, 286, 286, PROTO_ERR_PAYLOAD_LENGTH}, /* 298 bytes: COBS makes 300, the most a frame holds */
+        {1, PROTO_STATE, 287, 287, PROTO_ERR_TOO_LONG},       /* 299 non-zero bytes: COBS makes 301 */
+    };
+    int i;
+    for (i = 0; i < (int)(sizeof cases / sizeof cases[0]); i++) {
+        uint8_t wire[PROTO_MAX_FRAME + 8];
+        proto_receiver r;
+        proto_message m;
+        int res[4];
+        size_t w = frame_raw(cases[i].version, cases[i].type, cases[i].length, cases[i].n, wire);
+        proto_receiver_init(&r);
+        CHECK_EQ_I(feed_all(&r, wire, w, &m, res, 4), 1);
+        if (!CHECK_EQ_I(res[0], cases[i].error))
+            printf("    case %d\n", i);
+    }
+}
+
 int main(int argc, char **argv) {
     RUN(test_crc);
     RUN(test_cobs);
@@ -692,6 +742,7 @@ int main(int argc, char **argv) {
     RUN(test_layout);
     RUN(test_round_trip_random);
     RUN(test_receiver_edges);
+    RUN(test_check_order);
     if (argc < 2) {
         printf("usage: %s vectors.txt\n", argv[0]);
         check_begin("vectors_file");
