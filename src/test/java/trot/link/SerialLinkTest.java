@@ -251,7 +251,7 @@ class SerialLinkTest {
             link.awaitSession(2000);
             State s = new State();
             await("a State", 1000, () -> link.readState(s) > 0);
-            assertFalse(link.isStale());
+            await("fresh", 1000, () -> !link.isStale());
             device.sendStates = false;
             await("stale", 1000, link::isStale);
             await("the stale event", 1000, () -> events.count("stale") == 1);
