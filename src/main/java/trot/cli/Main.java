@@ -8,7 +8,8 @@ import java.util.List;
 /** The {@code trot} command line: {@code trot <command> [options]}; {@code trot help <command>} for details. */
 @Command(name = "trot", mixinStandardHelpOptions = true, version = "trot 0.1.0",
         description = "Learning to walk on the robot's own CPU: SAC, REDQ and DroQ in Java.",
-        subcommands = {TrainCommand.class, EvalCommand.class, BenchCommand.class, InfoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TrainCommand.class, EvalCommand.class, BenchCommand.class, InfoCommand.class,
+                LinkCheckCommand.class, EmulateCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -19,9 +19,11 @@ final class FakeDevice implements AutoCloseable {
     volatile int helloStatusOverride = -1;
 
     private final Object lock = new Object();
+    private final Port.Opener deviceSide; // null: in-memory pipes
     private MemoryPipe toDevice, toHost;
+    private volatile Port line;           // the device's end
     private boolean plugged;
-    private final Thread thread;
+    private final Thread reader, ticker;
     private volatile boolean closing;
 
     // Guarded by lock.
@@ -38,12 +40,26 @@ final class FakeDevice implements AutoCloseable {
     final List<long[]> applied = new ArrayList<>();   // {seq, hostTime_us, mode}
     int hellos, arms, estops, rejected, watchdogTrips;
 
+    /** A device on in-memory pipes; the host opens them with {@link #opener}. */
     FakeDevice(int version) {
+        this(version, null);
+    }
+
+    /**
+     * A device on the port {@code deviceSide} opens (one end of a socat pty pair, say); it reopens it after a loss.
+     */
+    FakeDevice(int version, Port.Opener deviceSide) {
         this.version = version;
-        plugIn();
-        thread = new Thread(this::run, "fake-device");
-        thread.setDaemon(true);
-        thread.start();
+        this.deviceSide = deviceSide;
+        if (deviceSide == null) {
+            plugIn();
+        }
+        reader = new Thread(this::read, "fake-device-reader");
+        reader.setDaemon(true);
+        ticker = new Thread(this::tickEveryMillisecond, "fake-device-ticker");
+        ticker.setDaemon(true);
+        reader.start();
+        ticker.start();
     }
 
     Port.Opener opener() {
@@ -69,17 +85,9 @@ final class FakeDevice implements AutoCloseable {
         synchronized (lock) {
             toDevice = new MemoryPipe();
             toHost = new MemoryPipe();
+            line = MemoryPipe.port("fake device side", toDevice, toHost);
             plugged = true;
             decoder.resetFrame();
-        }
-    }
-
-    /** A stuck firmware: it stops answering until {@link #restart}, with the line still there. */
-    void restart() {
-        synchronized (lock) {
-            session = false;
-            armed = false;
-            faults |= Protocol.FAULT_RESET;
         }
     }
 
@@ -101,33 +109,67 @@ final class FakeDevice implements AutoCloseable {
         }
     }
 
-    private void run() {
+    private void read() {
         byte[] buf = new byte[512];
         while (!closing) {
-            MemoryPipe in;
-            synchronized (lock) {
-                in = plugged ? toDevice : null;
+            Port p = line;
+            if (p == null) {
+                if (deviceSide != null) {
+                    try {
+                        Port opened = deviceSide.open();
+                        synchronized (lock) {
+                            line = opened;
+                            plugged = true;
+                            decoder.resetFrame();
+                        }
+                        continue;
+                    } catch (PortException e) {
+                        // not there yet
+                    }
+                }
+                sleep(5);
+                continue;
             }
-            int n = in == null ? 0 : in.read(buf, 0, buf.length, 1);
-            if (in == null) {
-                sleep();
+            int n;
+            try {
+                n = p.read(buf, 0, buf.length);
+            } catch (IOException e) {
+                n = -1;
             }
             synchronized (lock) {
+                if (n < 0) {
+                    if (deviceSide != null) {
+                        p.close();
+                        line = null;
+                        plugged = false;
+                    } else {
+                        sleep(1);
+                    }
+                    continue;
+                }
                 long now = HostClock.now_us();
-                for (int i = 0; i < Math.max(n, 0); i++) {
+                for (int i = 0; i < n; i++) {
                     int r = decoder.feed(buf[i]);
                     if (r > 0) {
                         handle(r, now);
                     }
                 }
-                tick(now);
             }
         }
     }
 
-    private static void sleep() {
+    private void tickEveryMillisecond() {
+        while (!closing) {
+            synchronized (lock) {
+                tick(HostClock.now_us());
+            }
+            sleep(1);
+        }
+    }
+
+    private static void sleep(long ms) {
         try {
-            Thread.sleep(1);
+            Thread.sleep(ms);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -239,7 +281,8 @@ final class FakeDevice implements AutoCloseable {
     }
 
     private void send(Message m) {
-        if (!plugged) {
+        Port out = line;
+        if (!plugged || out == null) {
             return;
         }
         int n = encoder.encode(m, seq++ & 0xFFFF_FFFFL, wire, 0);
@@ -250,9 +293,9 @@ final class FakeDevice implements AutoCloseable {
                 if (bad[n / 2] == 0) {
                     bad[n / 2] = 0x55;
                 }
-                toHost.write(bad, 0, n);
+                out.write(bad, 0, n);
             }
-            toHost.write(wire, 0, n);
+            out.write(wire, 0, n);
         } catch (IOException e) {
             // unplugged while sending
         }
@@ -261,7 +304,14 @@ final class FakeDevice implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         closing = true;
-        thread.join(1000);
-        unplug();
+        reader.join(1000);
+        ticker.join(1000);
+        Port p = line;
+        if (p != null) {
+            p.close();
+        }
+        if (deviceSide == null) {
+            unplug();
+        }
     }
 }

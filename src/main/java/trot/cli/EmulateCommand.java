@@ -1,0 +1,98 @@
+package trot.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Unmatched;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code trot emulate}: runs the robot emulator, the firmware core over a MuJoCo A1 on a pseudo-terminal
+ * (hardware/firmware/build/trot-emulator), with trot's A1 model unless {@code --model} is given. Every other
+ * option goes to the emulator as it is; its output is this command's, its exit code this command's.
+ */
+@Command(name = "emulate",
+        description = {"Run the robot emulator: the firmware on a simulated A1 behind a pseudo-terminal that",
+                "`trot link-check --port PATH` (or any host) opens as the robot's serial port. The emulator's first line",
+                "is 'trot-emulator: serial port <PATH>'. Options go to the emulator (trot emulate --help lists them):",
+                "  --link PATH  --seed N  --faults drop=0.01,corrupt=0.001,...  --fault-seed N  --log-commands FILE",
+                "  --duration SECONDS  --status-every SECONDS  --start standing|lying  --quiet",
+                "--model defaults to hardware/a1/a1.xml. Ctrl-C stops it (it prints its summary first)."})
+final class EmulateCommand implements Callable<Integer> {
+
+    @Unmatched
+    List<String> options = new ArrayList<>();
+
+    /** Where the emulator binary is under trot's home. */
+    static Path binary() {
+        return home().resolve("hardware/firmware/build/trot-emulator");
+    }
+
+    private static Path home() {
+        return Path.of(System.getProperty("trot.home", "."));
+    }
+
+    /** The emulator's command line: the binary, --model unless the user gave one, then the user's options. */
+    static List<String> commandLine(Path binary, List<String> options) {
+        List<String> command = new ArrayList<>();
+        command.add(binary.toString());
+        boolean model = options.stream().anyMatch(o -> o.equals("--model") || o.startsWith("--model="));
+        if (!model) {
+            command.add("--model");
+            command.add(Tasks.defaultA1Model().toString());
+        }
+        command.addAll(options);
+        return command;
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Path binary = binary();
+        if (!Files.isExecutable(binary)) {
+            System.err.println("trot emulate: the emulator is not built (no " + binary.toAbsolutePath() + "): run"
+                    + " `make -C hardware/firmware emulator` in " + home().toAbsolutePath() + " (it needs gcc and"
+                    + " libmujoco-dev: apt-get install gcc make libmujoco-dev)");
+            return 2;
+        }
+        List<String> command = commandLine(binary, options);
+        if (command.size() > 2 && command.get(1).equals("--model") && command.get(2).equals(Tasks.defaultA1Model().toString())
+                && !Files.isRegularFile(Tasks.defaultA1Model())) {
+            System.err.println("trot emulate: no A1 model at " + Tasks.defaultA1Model().toAbsolutePath()
+                    + ": give one with --model FILE (or run trot from its own directory)");
+            return 2;
+        }
+        Process process;
+        try {
+            process = new ProcessBuilder(command).inheritIO().start();
+        } catch (IOException e) {
+            System.err.println("trot emulate: cannot start " + binary + ": " + e.getMessage());
+            return 2;
+        }
+        // Ctrl-C or a SIGTERM to the JVM: pass it on as a SIGTERM, and give the emulator time for its summary.
+        Thread stop = new Thread(() -> {
+            if (process.isAlive()) {
+                process.destroy();
+                try {
+                    if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                        process.destroyForcibly();
+                    }
+                } catch (InterruptedException e) {
+                    process.destroyForcibly();
+                }
+            }
+        }, "trot-emulate-stop");
+        Runtime.getRuntime().addShutdownHook(stop);
+        int code = process.waitFor();
+        try {
+            Runtime.getRuntime().removeShutdownHook(stop);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is running already
+        }
+        return code;
+    }
+}
