@@ -1,0 +1,383 @@
+/*
+ * emulator.c: trot-emulator, the emulated robot (software in the loop). It runs the project's firmware core
+ * (core/fw.c) against a MuJoCo simulation of the Unitree A1 in real time, 1 ms of physics per 1 ms of wall clock,
+ * and serves the firmware's serial line on a pseudo-terminal, through a seeded fault injector. sitl/README.md.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../core/fw.h"
+#include "faults.h"
+#include "hal_mujoco.h"
+#include "pty.h"
+
+#define TICK_NS 1000000ull
+#define RESYNC_NS 100000000ull /* behind by more than this: give up catching up */
+
+static volatile sig_atomic_t stop_signal = 0;
+static void on_signal(int sig) { stop_signal = sig; }
+
+static const char *usage_text =
+    "usage: trot-emulator --model FILE [--link PATH] [--seed N] [--faults SPEC] [--fault-seed N]\n"
+    "                     [--log-commands FILE] [--duration SECONDS] [--status-every SECONDS]\n"
+    "                     [--start standing|lying] [--quiet] [--realtime] [--benchmark STEPS] [--help]\n"
+    "\n"
+    "The emulated Unitree A1: the trot firmware core running on a MuJoCo simulation in real time, its serial\n"
+    "line on a pseudo-terminal. The first line printed is 'trot-emulator: serial port <PATH>'; open PATH as\n"
+    "the robot's serial port (any baud rate).\n"
+    "\n"
+    "  --model FILE          MuJoCo model of the A1 (hardware/a1/a1.xml); its timestep must be 1 ms\n"
+    "  --link PATH           also make PATH a symlink to the port (replaces a symlink, never a file);\n"
+    "                        removed on exit\n"
+    "  --seed N              seed of the sensor noise and biases (default 1)\n"
+    "  --faults SPEC         fault injector on the line, rates per frame, e.g.\n"
+    "                        drop=0.01,corrupt=0.001,duplicate=0.01,delay=0.01:20,reorder=0.01,unplug=0.0005:300\n"
+    "                        (delay and unplug take milliseconds after the colon; default none)\n"
+    "  --fault-seed N        seed of the fault injector (default: the --seed)\n"
+    "  --log-commands FILE   one line per applied command: seq host_time_us crc32c(payload) mode\n"
+    "  --duration SECONDS    stop after this much time (default: run until Ctrl-C / SIGTERM)\n"
+    "  --status-every SECS   status line on stderr every SECS seconds (default 10; 0 = never)\n"
+    "  --start standing|lying  initial pose (default standing); the firmware boots disarmed (damping)\n"
+    "  --quiet               only the serial port line and the summary on stdout\n"
+    "  --realtime            run the loop at real-time priority (SCHED_FIFO 10, memory locked) when allowed\n"
+    "                        (root or CAP_SYS_NICE): fewer late ticks on a loaded machine\n"
+    "  --benchmark STEPS     no pty, no real time: run STEPS ticks (firmware + physics) as fast as possible\n"
+    "                        and print the rate\n"
+    "  --help                this text\n";
+
+static _Noreturn void fail(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "trot-emulator: ");
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\n");
+    va_end(ap);
+    exit(2);
+}
+
+static uint64_t parse_u64(const char *opt, const char *s) {
+    char *end = NULL;
+    errno = 0;
+    if (!*s || *s == '-' || *s == '+') fail("%s: '%s' is not a non-negative whole number", opt, s);
+    unsigned long long v = strtoull(s, &end, 0);
+    if (*end || errno) fail("%s: '%s' is not a non-negative whole number", opt, s);
+    return (uint64_t) v;
+}
+
+static double parse_seconds(const char *opt, const char *s, int zero_ok) {
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (!*s || *end || errno || !isfinite(v) || v < 0 || (!zero_ok && v == 0) || v > 1e9)
+        fail("%s: '%s' is not a %s number of seconds", opt, s, zero_ok ? "non-negative" : "positive");
+    return v;
+}
+
+static uint64_t mono_ns(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t) t.tv_sec * 1000000000ull + (uint64_t) t.tv_nsec;
+}
+
+static const char *mode_name(int mode) {
+    return mode == PROTO_MODE_DAMP ? "damp" : mode == PROTO_MODE_HOLD ? "hold" : mode == PROTO_MODE_RUN ? "run" : "?";
+}
+
+/* Everything the loop, the status line and the summary share. */
+typedef struct {
+    sitl_robot robot;
+    sitl_pty pty;
+    faults_t *faults;
+    fw_t fw;
+    int quiet;
+    uint64_t overruns, resyncs, max_late_ns;
+    uint64_t late_sum_ns;
+} emulator;
+
+static void print_port(emulator *e) {
+    printf("trot-emulator: serial port %s\n", sitl_pty_path(&e->pty));
+    fflush(stdout);
+}
+
+static void status_line(emulator *e) {
+    const fw_t *fw = &e->fw;
+    const fw_counters *c = &fw->counters;
+    fprintf(stderr,
+            "trot-emulator: t %.1f s | host %s | session %s armed %s mode %s faults 0x%x | trunk z %.3f m | "
+            "rx ok %lu bad %lu | applied %lu rejected %lu | watchdog %lu | states %lu skipped %lu | "
+            "overruns %lu max late %.2f ms resyncs %lu\n",
+            (double) e->robot.steps / 1000.0,
+            e->pty.master < 0 ? "unplugged" : e->pty.host_open ? "connected" : "not connected",
+            fw->session_active ? "yes" : "no", fw->armed ? "yes" : "no", mode_name(fw->mode),
+            (unsigned) fw->faults, sitl_trunk_height(&e->robot), (unsigned long) c->rx_ok,
+            (unsigned long) c->rx_bad, (unsigned long) c->commands_applied, (unsigned long) c->commands_rejected,
+            (unsigned long) c->watchdog_trips, (unsigned long) c->states_sent, (unsigned long) c->states_skipped,
+            (unsigned long) e->overruns, (double) e->max_late_ns / 1e6, (unsigned long) e->resyncs);
+}
+
+static void summary(const emulator *e, const fw_counters *c) {
+    printf("summary physics_steps=%llu sim_time_s=%.3f overruns=%llu max_late_us=%llu resyncs=%llu "
+           "unstable_steps=%llu trunk_z_m=%.3f\n",
+           (unsigned long long) e->robot.steps, (double) e->robot.steps / 1000.0,
+           (unsigned long long) e->overruns, (unsigned long long) (e->max_late_ns / 1000),
+           (unsigned long long) e->resyncs, (unsigned long long) e->robot.unstable_steps,
+           sitl_trunk_height(&e->robot));
+    printf("summary frames_rx_ok=%lu frames_rx_bad=%lu commands_applied=%lu commands_rejected=%lu "
+           "rejected_stale=%lu rejected_invalid=%lu rejected_no_session=%lu rejected_disarmed=%lu "
+           "watchdog_trips=%lu estops=%lu states_sent=%lu states_skipped=%lu host_opens=%llu "
+           "bytes_from_host=%llu bytes_to_host=%llu commands_logged=%llu\n",
+           (unsigned long) c->rx_ok, (unsigned long) c->rx_bad, (unsigned long) c->commands_applied,
+           (unsigned long) c->commands_rejected, (unsigned long) c->rejected_stale,
+           (unsigned long) c->rejected_invalid, (unsigned long) c->rejected_no_session,
+           (unsigned long) c->rejected_disarmed, (unsigned long) c->watchdog_trips, (unsigned long) c->estops,
+           (unsigned long) c->states_sent, (unsigned long) c->states_skipped,
+           (unsigned long long) e->pty.host_opens, (unsigned long long) e->robot.bytes_from_host,
+           (unsigned long long) e->robot.bytes_to_host, (unsigned long long) e->robot.commands_logged);
+    printf("summary");
+    for (int k = 0; k < FAULT_KINDS; k++) {
+        if (k == FAULT_UNPLUG) continue;
+        for (int d = 0; d < FAULTS_DIRS; d++)
+            printf(" faults_injected_%s_%s=%llu", faults_kind_name(k), faults_dir_name(d),
+                   (unsigned long long) e->faults->lane[d].injected[k]);
+    }
+    printf(" unplugs=%llu\n", (unsigned long long) e->faults->unplugs);
+    fflush(stdout);
+}
+
+static void tick(emulator *e) {
+    sitl_io_in(&e->robot);
+    fw_tick(&e->fw);
+    sitl_io_out(&e->robot);
+    sitl_step(&e->robot);
+}
+
+/* The injector's unplug: the port goes away for its duration, then a new one appears (the link follows it). */
+static void follow_unplug(emulator *e, const char *link) {
+    int down = faults_unplugged(e->faults);
+    if (down && e->pty.master >= 0) {
+        sitl_pty_close(&e->pty);
+        if (!e->quiet) {
+            printf("trot-emulator: fault injector: unplugged for %u ms (t %.3f s)\n",
+                   (unsigned) e->faults->spec.unplug_ms, (double) e->robot.steps / 1000.0);
+            fflush(stdout);
+        }
+    } else if (!down && e->pty.master < 0) {
+        char why[512];
+        if (sitl_pty_open(&e->pty, link, why, sizeof why)) {
+            fprintf(stderr, "trot-emulator: cannot open a new pty after an unplug: %s\n", why);
+            stop_signal = SIGTERM;
+            return;
+        }
+        faults_flush(e->faults);
+        e->robot.tx_length = e->robot.tx_offset = 0;
+        print_port(e); /* the new port (the same link path, a new slave) */
+    }
+}
+
+static emulator E; /* large (the injector's queues): not on the stack */
+
+int main(int argc, char **argv) {
+    const char *model = NULL, *link = NULL, *fault_text = NULL, *log_path = NULL, *start_text = "standing";
+    uint64_t seed = 1, fault_seed = 0, benchmark = 0;
+    int have_fault_seed = 0, quiet = 0, realtime = 0;
+    double duration = 0, status_every = 10;
+    enum { O_MODEL = 256, O_LINK, O_SEED, O_FAULTS, O_FAULT_SEED, O_LOG, O_DURATION, O_STATUS, O_START, O_QUIET,
+           O_BENCH, O_HELP, O_REALTIME };
+    static const struct option options[] = {
+        {"model", required_argument, 0, O_MODEL}, {"link", required_argument, 0, O_LINK},
+        {"seed", required_argument, 0, O_SEED}, {"faults", required_argument, 0, O_FAULTS},
+        {"fault-seed", required_argument, 0, O_FAULT_SEED}, {"log-commands", required_argument, 0, O_LOG},
+        {"duration", required_argument, 0, O_DURATION}, {"status-every", required_argument, 0, O_STATUS},
+        {"start", required_argument, 0, O_START}, {"quiet", no_argument, 0, O_QUIET},
+        {"benchmark", required_argument, 0, O_BENCH}, {"help", no_argument, 0, O_HELP},
+        {"realtime", no_argument, 0, O_REALTIME}, {0, 0, 0, 0}};
+    opterr = 0;
+    for (;;) {
+        int idx = 0;
+        int o = getopt_long(argc, argv, ":", options, &idx);
+        if (o == -1) break;
+        switch (o) {
+        case O_MODEL: model = optarg; break;
+        case O_LINK: link = optarg; break;
+        case O_SEED: seed = parse_u64("--seed", optarg); break;
+        case O_FAULTS: fault_text = optarg; break;
+        case O_FAULT_SEED: fault_seed = parse_u64("--fault-seed", optarg); have_fault_seed = 1; break;
+        case O_LOG: log_path = optarg; break;
+        case O_DURATION: duration = parse_seconds("--duration", optarg, 0); break;
+        case O_STATUS: status_every = parse_seconds("--status-every", optarg, 1); break;
+        case O_START: start_text = optarg; break;
+        case O_QUIET: quiet = 1; break;
+        case O_REALTIME: realtime = 1; break;
+        case O_BENCH:
+            benchmark = parse_u64("--benchmark", optarg);
+            if (!benchmark) fail("--benchmark: the number of steps must be positive");
+            break;
+        case O_HELP: fputs(usage_text, stdout); return 0;
+        case ':': fail("option '%s' needs a value (see --help)", argv[optind - 1]);
+        default:
+            if (optopt && optopt < 256) fail("unknown option '-%c' (see --help)", optopt);
+            fail("unknown option '%s' (see --help)", argv[optind - 1]);
+        }
+    }
+    if (optind < argc) fail("unexpected argument '%s' (options start with --; see --help)", argv[optind]);
+    if (!model) fail("--model FILE is required: the MuJoCo model of the A1, e.g. --model hardware/a1/a1.xml");
+    enum sitl_start start;
+    if (!strcmp(start_text, "standing")) start = SITL_START_STANDING;
+    else if (!strcmp(start_text, "lying")) start = SITL_START_LYING;
+    else fail("--start: '%s' is neither 'standing' nor 'lying'", start_text);
+    if (!have_fault_seed) fault_seed = seed;
+
+    char why[1024];
+    faults_spec spec;
+    if (faults_parse(fault_text, &spec, why, sizeof why)) fail("--faults '%s': %s", fault_text, why);
+    if (link && !benchmark && sitl_pty_check_link(link, why, sizeof why)) fail("%s", why);
+
+    emulator *e = &E;
+    e->quiet = quiet;
+    e->faults = calloc(1, sizeof *e->faults);
+    if (!e->faults) fail("out of memory");
+    faults_init(e->faults, &spec, fault_seed);
+    if (sitl_robot_load(&e->robot, model, why, sizeof why)) fail("%s", why);
+    if (sitl_robot_start(&e->robot, start, seed, why, sizeof why)) fail("%s", why);
+    e->robot.faults = e->faults;
+    e->robot.pty = &e->pty;
+    e->pty.master = -1;
+    if (log_path) {
+        e->robot.log = fopen(log_path, "w");
+        if (!e->robot.log) fail("--log-commands %s: cannot write it: %s", log_path, strerror(errno));
+    }
+
+    fw_config config;
+    fw_config_a1(&config, "A1-emulated");
+    const char *config_why = NULL;
+    if (fw_config_check(&config, &config_why)) fail("the firmware's A1 configuration is refused: %s", config_why);
+    fw_hal hal;
+    sitl_robot_hal(&e->robot, &hal);
+    if (fw_init(&e->fw, &config, &hal)) fail("the firmware core refused the emulator's HAL");
+
+    if (benchmark) {
+        /* Nobody on the line (the pty stays closed): the firmware damps, sends Heartbeats into the void. */
+        uint64_t t0 = mono_ns(), worst = 0, over = 0, hist[8] = {0};
+        for (uint64_t i = 0; i < benchmark; i++) {
+            uint64_t a = mono_ns();
+            tick(e);
+            uint64_t t = mono_ns() - a;
+            if (t > worst) worst = t;
+            if (t > TICK_NS) over++;
+            int b = 0;
+            while (b < 7 && t > (50000ull << b)) b++; /* 50, 100, 200 .. 3200 us, more */
+            hist[b]++;
+        }
+        double s = (double) (mono_ns() - t0) / 1e9;
+        printf("benchmark: slowest tick %.0f us; ticks over 1 ms: %llu; ticks <=50us %llu, <=100 %llu, <=200 %llu, "
+               "<=400 %llu, <=800 %llu, <=1600 %llu, <=3200 %llu, more %llu\n",
+               (double) worst / 1e3, (unsigned long long) over, (unsigned long long) hist[0],
+               (unsigned long long) hist[1], (unsigned long long) hist[2], (unsigned long long) hist[3],
+               (unsigned long long) hist[4], (unsigned long long) hist[5], (unsigned long long) hist[6],
+               (unsigned long long) hist[7]);
+        printf("benchmark: %llu ticks (firmware + HAL + physics) in %.3f s: %.0f steps/s, %.2f us per tick, "
+               "%.1f x real time; trunk z %.3f m at the end\n",
+               (unsigned long long) benchmark, s, (double) benchmark / s, s * 1e6 / (double) benchmark,
+               (double) benchmark / s / 1000.0, sitl_trunk_height(&e->robot));
+        sitl_robot_free(&e->robot);
+        return 0;
+    }
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0); /* wake at the deadline, not up to 50 us after it */
+    const char *priority = "normal priority";
+    if (realtime) {
+        struct sched_param sp;
+        memset(&sp, 0, sizeof sp);
+        sp.sched_priority = 10;
+        if (sched_setscheduler(0, SCHED_FIFO, &sp) == 0) {
+            priority = "real-time priority (SCHED_FIFO 10)";
+            mlockall(MCL_CURRENT | MCL_FUTURE);
+        } else {
+            fprintf(stderr, "trot-emulator: --realtime: SCHED_FIFO refused (%s); running at normal priority (needs "
+                    "root, CAP_SYS_NICE or an rtprio limit)\n", strerror(errno));
+        }
+    }
+
+    if (sitl_pty_open(&e->pty, link, why, sizeof why)) fail("%s", why);
+    print_port(e);
+    if (!quiet) {
+        char ftext[256];
+        faults_format(&spec, ftext, sizeof ftext);
+        printf("trot-emulator: robot A1-emulated (Unitree A1, 12 joints, 4 feet), firmware %u.%u.%u, model %s "
+               "(MuJoCo %d.%d.%d, 1 ms step)\n",
+               FW_VERSION >> 16, (FW_VERSION >> 8) & 0xff, FW_VERSION & 0xff, model, mj_version() / 100,
+               (mj_version() / 10) % 10, mj_version() % 10);
+        printf("trot-emulator: start %s on a flat floor, trunk z %.3f m; firmware disarmed (damping) until a host "
+               "arms it; sensor seed %llu\n",
+               start_text, sitl_trunk_height(&e->robot), (unsigned long long) seed);
+        if (faults_active(&spec))
+            printf("trot-emulator: fault injector: %s (fault seed %llu)\n", ftext, (unsigned long long) fault_seed);
+        else
+            printf("trot-emulator: fault injector: none\n");
+        if (log_path) printf("trot-emulator: logging applied commands to %s\n", log_path);
+        printf("trot-emulator: running in real time (1 ms of physics per 1 ms, %s); Ctrl-C to stop\n", priority);
+        fflush(stdout);
+    }
+
+    const uint64_t end_steps = duration > 0 ? (uint64_t) llround(duration * 1000.0) : UINT64_MAX;
+    const uint64_t status_steps = status_every > 0 ? (uint64_t) llround(status_every * 1000.0) : 0;
+    uint64_t target = mono_ns();
+    while (!stop_signal && e->robot.steps < end_steps) {
+        target += TICK_NS;
+        struct timespec ts = {(time_t) (target / 1000000000ull), (long) (target % 1000000000ull)};
+        while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR && !stop_signal) {}
+        if (stop_signal) break;
+        uint64_t now = mono_ns();
+        uint64_t late = now > target ? now - target : 0;
+        if (late > TICK_NS) e->overruns++;
+        if (late > e->max_late_ns) e->max_late_ns = late;
+        if (late > RESYNC_NS) { /* far behind (suspended, starved): do not run the missed ticks in a burst */
+            e->resyncs++;
+            target = now;
+        }
+        tick(e);
+        follow_unplug(e, link);
+        if (e->robot.log && e->robot.steps % 100 == 0) fflush(e->robot.log);
+        if (status_steps && e->robot.steps % status_steps == 0) status_line(e);
+    }
+
+    /* Shutdown: the counters as they were, then the e-stop input for 10 ms (the firmware damps and tells the
+       host with a Fault ESTOP), then the port goes away. */
+    fw_counters counters = e->fw.counters;
+    uint64_t steps = e->robot.steps;
+    e->robot.estop_input = 1;
+    for (int i = 0; i < 10 && e->pty.master >= 0; i++) tick(e);
+    if (e->robot.log) fclose(e->robot.log);
+    sitl_pty_close(&e->pty);
+    if (!quiet) {
+        printf("trot-emulator: stopped (%s) after %.3f s; port %s closed\n",
+               stop_signal ? strsignal(stop_signal) : "duration reached", (double) steps / 1000.0,
+               link ? link : e->pty.slave);
+    }
+    e->robot.steps = steps;
+    summary(e, &counters);
+    sitl_robot_free(&e->robot);
+    free(e->faults);
+    return 0;
+}
