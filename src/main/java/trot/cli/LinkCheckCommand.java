@@ -69,6 +69,7 @@ final class LinkCheckCommand implements Callable<Integer> {
         }
         long period_ns = Math.round(1e9 / rateHz);
         AtomicLong sessions = new AtomicLong();
+        long started = System.nanoTime();
         HelloAck[] device = {null};
         SerialLink.Listener listener = new SerialLink.Listener() {
             @Override
@@ -82,6 +83,12 @@ final class LinkCheckCommand implements Callable<Integer> {
             @Override
             public void onLinkLost(String reason) {
                 System.err.println("trot link-check: " + reason);
+            }
+
+            @Override
+            public void onStale(long age_us) {
+                System.err.printf(Locale.ROOT, "trot link-check: no State for %.1f ms (at %.3f s)%n", age_us / 1e3,
+                        (System.nanoTime() - started) / 1e9);
             }
         };
         SerialLink link;
@@ -99,14 +106,15 @@ final class LinkCheckCommand implements Callable<Integer> {
                 return 1;
             }
             State state = new State();
+            // The baseline of the device's counters first: once armed, its watchdog wants a command every 100 ms.
+            LinkStats base = new LinkStats();
+            awaitHeartbeat(link, base);
             long armedSession = sessions.get();
             if (!arm(link, state)) {
                 System.err.println("trot link-check: the device did not arm within 1 s; latched faults: "
                         + Protocol.faultNames(state.faults));
                 return 1;
             }
-            LinkStats base = new LinkStats();
-            awaitHeartbeat(link, base);
 
             Command command = new Command();
             command.mode = hold ? Protocol.MODE_HOLD : Protocol.MODE_RUN;

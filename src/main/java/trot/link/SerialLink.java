@@ -627,6 +627,9 @@ public final class SerialLink implements AutoCloseable {
                     + ", " + a.joints + " joints, " + a.feet + " feet, State every " + a.statePeriod_us + " us) on "
                     + portName + "; the device is disarmed");
             listener.onSession(ack);
+            // The stale clock starts now, not when the HelloAck came: the log line (JUL's first use can take 100 ms)
+            // and the listener ran in between.
+            lastState_us = HostClock.now_us();
             setPhase(Phase.CONNECTED);
         } else if (a.status == Protocol.HELLO_VERSION_MISMATCH || a.protocolVersion != helloVersion) {
             refuse(LinkException.Kind.VERSION_MISMATCH, "the device speaks protocol v" + a.protocolVersion + ", trot speaks v"
