@@ -22,7 +22,11 @@ public final class LinkStats {
     public long rxErrorsTotal;
     /** From gaps in the device's seq: packets lost on the way to the host, duplicated, arriving out of order. */
     public long packetsLost, packetsDuplicated, packetsReordered;
-    /** Round-trip times: host clock when the first State reflecting a new command arrived minus the command's host time. */
+    /**
+     * Round-trip times, us: the host clock when the first State reflecting a new command arrived minus the command's
+     * host time. They include the wait for the device's next State sample (up to one State period) and its 1 ms tick,
+     * so with State every 10 ms they spread over about 1 .. 11 ms even on a pseudo-terminal.
+     */
     public long rttCount, rttP50_us, rttP99_us, rttMax_us;
     public double rttMean_us;
     /** Times the link was lost (port gone, or no State for too long), reopened, and sessions established. */

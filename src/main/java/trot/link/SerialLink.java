@@ -150,7 +150,8 @@ public final class SerialLink implements AutoCloseable {
 
     // Shared.
     private volatile Port port;          // written by the reader thread, under writeLock
-    private volatile Phase phase = Phase.HANDSHAKING;
+    private volatile Phase phase = Phase.HANDSHAKING; // changed under phaseLock, which awaitSession waits on
+    private final Object phaseLock = new Object();
     private volatile long session;
     private volatile long lastState_us;
     private volatile boolean closing;
@@ -222,7 +223,7 @@ public final class SerialLink implements AutoCloseable {
      */
     public void awaitSession(long timeout_ms) throws LinkException, InterruptedException {
         long deadline = System.nanoTime() + timeout_ms * 1_000_000L;
-        synchronized (this) {
+        synchronized (phaseLock) {
             while (phase != Phase.CONNECTED) {
                 if (phase == Phase.REFUSED) {
                     throw new LinkException(refusalKind, refusal);
@@ -237,7 +238,7 @@ public final class SerialLink implements AutoCloseable {
                             : "the Hello got no answer") + "): check that this is the robot's port, that the firmware"
                             + " runs and speaks the trot protocol, and the baud rate");
                 }
-                wait(Math.max(1, left / 1_000_000L));
+                phaseLock.wait(Math.max(1, left / 1_000_000L));
             }
         }
     }
@@ -755,11 +756,11 @@ public final class SerialLink implements AutoCloseable {
     }
 
     private void setPhase(Phase p) {
-        synchronized (this) {
+        synchronized (phaseLock) {
             if (phase != Phase.CLOSED && !(phase == Phase.REFUSED && p != Phase.CLOSED)) {
                 phase = p;
             }
-            notifyAll();
+            phaseLock.notifyAll();
         }
     }
 }
