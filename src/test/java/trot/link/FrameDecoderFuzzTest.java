@@ -2,13 +2,12 @@ package trot.link;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Coverage-guided fuzzing of {@link FrameDecoder} with Jazzer, over arbitrary byte streams: it never throws, it
@@ -38,18 +37,25 @@ class FrameDecoderFuzzTest {
 
     @FuzzTest(maxDuration = "5m")
     void decoderAgreesWithTheReferenceAndAcceptsNoInvalidFrame(byte[] input) {
-        List<byte[]> frames = new ArrayList<>();
-        List<String> expected = ReferenceReceiver.receive(input, frames);
+        long[] expected = new long[input.length];
+        int[] frames = new int[2 * input.length];
+        int count = ReferenceReceiver.receive(input, expected, frames);
 
         FrameDecoder d = new FrameDecoder();
         FrameEncoder e = new FrameEncoder();
         byte[] packet = new byte[Protocol.MAX_PACKET];
-        List<String> got = new ArrayList<>();
+        int k = 0;
         for (byte b : input) {
             int r = d.feed(b);
+            if (r == FrameDecoder.NONE) {
+                continue;
+            }
+            assertTrue(k < count, "the decoder reported more frames than the reference receiver");
+            int frame = k;
             if (r > 0) {
-                got.add("ok " + Protocol.typeName(r) + " " + d.seq());
-                byte[] accepted = ReferenceReceiver.uncobs(frames.get(got.size() - 1));
+                assertEquals(expected[k], (long) r << 32 | d.seq(), () -> "frame " + frame + ": the reference says "
+                        + describe(expected[frame]) + ", the decoder ok " + Protocol.typeName(r) + " " + d.seq());
+                byte[] accepted = ReferenceReceiver.uncobs(Arrays.copyOfRange(input, frames[2 * k], frames[2 * k + 1]));
                 // The decoded message packs to the packet that was accepted, up to the reserved bytes.
                 int n = e.pack(d.message(r), d.seq(), packet, 0);
                 packet[0] = (byte) d.headerVersion();
@@ -59,19 +65,32 @@ class FrameDecoderFuzzTest {
                     theirs[8 + i] = 0;
                 }
                 assertArrayEquals(theirs, mine, () -> "accepted " + HexFormat.of().formatHex(accepted));
-            } else if (r == FrameDecoder.ERROR) {
-                got.add("error " + d.error().wireName());
             } else {
-                assertEquals(FrameDecoder.NONE, r);
+                assertEquals(FrameDecoder.ERROR, r);
+                assertEquals(expected[k], -(1 + d.error().ordinal()), () -> "frame " + frame + ": the reference says "
+                        + describe(expected[frame]) + ", the decoder error " + d.error().wireName());
+            }
+            k++;
+        }
+        assertEquals(count, k, "frames reported");
+        long good = 0;
+        long[] perKind = new long[FrameError.values().length];
+        for (int i = 0; i < count; i++) {
+            if (expected[i] >= 0) {
+                good++;
+            } else {
+                perKind[(int) (-expected[i] - 1)]++;
             }
         }
-        assertEquals(expected, got);
-        long good = expected.stream().filter(s -> s.startsWith("ok")).count();
         assertEquals(good, d.goodPackets());
-        assertEquals(expected.size() - good, d.totalErrors());
-        for (FrameError k : FrameError.values()) {
-            long n = expected.stream().filter(s -> s.equals("error " + k.wireName())).count();
-            assertEquals(n, d.errors(k), k.wireName());
+        assertEquals(count - good, d.totalErrors());
+        for (FrameError kind : FrameError.values()) {
+            assertEquals(perKind[kind.ordinal()], d.errors(kind), kind.wireName());
         }
+    }
+
+    static String describe(long code) {
+        return code >= 0 ? "ok " + Protocol.typeName((int) (code >>> 32)) + " " + (code & 0xFFFF_FFFFL)
+                : "error " + ReferenceReceiver.ERRORS[(int) (-code - 1)];
     }
 }

@@ -70,6 +70,59 @@ final class ReferenceReceiver {
         return "ok " + NAMES[kind] + " " + seq;
     }
 
+    /** Result codes of {@link #code}: a good packet is (type << 32 | seq), an error -(1 + its index in ERRORS). */
+    static final String[] ERRORS = {"too_long", "cobs", "too_short", "crc", "version", "length", "type", "payload_length"};
+
+    /** The result of {@link #check} as a code: a good packet is (type << 32 | seq), an error -(1 + index). */
+    static long code(String result) {
+        if (result.startsWith("ok ")) {
+            String[] f = result.split(" ");
+            int type = 0;
+            for (int k = 0; k < NAMES.length; k++) {
+                if (NAMES[k].equals(f[1])) {
+                    type = TYPES[k][0];
+                }
+            }
+            return (long) type << 32 | Long.parseLong(f[2]);
+        }
+        return -(1 + java.util.Arrays.asList(ERRORS).indexOf(result.substring(6)));
+    }
+
+    /**
+     * The same receiver, without strings, for the fuzzer's speed: result codes (as {@link #code}) into
+     * {@code results}, and each frame's [start, end) in {@code stream} into {@code frames}; returns the count.
+     */
+    static int receive(byte[] stream, long[] results, int[] frames) {
+        int count = 0, start = 0, size = 0;
+        boolean overflow = false;
+        for (int i = 0; i < stream.length; i++) {
+            if (stream[i] != 0) {
+                if (size < 300) {
+                    size++;
+                } else {
+                    overflow = true;
+                }
+                continue;
+            }
+            if (overflow || size > 0) {
+                String r = overflow ? "error too_long" : checkFrame(java.util.Arrays.copyOfRange(stream, start, start + size));
+                results[count] = code(r);
+                frames[2 * count] = start;
+                frames[2 * count + 1] = start + size;
+                count++;
+            }
+            start = i + 1;
+            size = 0;
+            overflow = false;
+        }
+        return count;
+    }
+
+    private static String checkFrame(byte[] frame) {
+        byte[] pkt = uncobs(frame);
+        return pkt == null ? "error cobs" : check(pkt);
+    }
+
     /** The results of feeding {@code stream} to one receiver, and the frames (without 0x00) they came from. */
     static List<String> receive(byte[] stream, List<byte[]> frames) {
         List<String> results = new ArrayList<>();
