@@ -554,7 +554,7 @@ public final class SerialLink implements AutoCloseable {
                 }
                 String reason = "no State from " + portName + " for " + age / 1000 + " ms while the port is open (did"
                         + " the device restart?): starting a new session; the device is disarmed until arm() is called";
-                LOG.warning("trot.link: " + reason);
+                LOG.warning(reason);
                 listener.onLinkLost(reason);
                 startHandshake(now, false);
             } else if (age > config.staleAfter_us() && !stale) {
@@ -623,7 +623,7 @@ public final class SerialLink implements AutoCloseable {
             lastState_us = now_us;
             stale = false;
             lastHeartbeat_us = 0;
-            LOG.info("trot.link: session " + Long.toHexString(session) + " with " + a.robotName() + " (firmware "
+            LOG.info("session " + Long.toHexString(session) + " with " + a.robotName() + " (firmware "
                     + (a.firmwareVersion >> 16) + "." + (a.firmwareVersion >> 8 & 0xFF) + "." + (a.firmwareVersion & 0xFF)
                     + ", " + a.joints + " joints, " + a.feet + " feet, State every " + a.statePeriod_us + " us) on "
                     + portName + "; the device is disarmed");
@@ -649,7 +649,7 @@ public final class SerialLink implements AutoCloseable {
     private void refuse(LinkException.Kind kind, String message) {
         refusalKind = kind;
         refusal = message;
-        LOG.severe("trot.link: " + message);
+        LOG.severe(message);
         setPhase(Phase.REFUSED);
         listener.onRefused(message);
     }
@@ -699,7 +699,7 @@ public final class SerialLink implements AutoCloseable {
         setPhase(Phase.DISCONNECTED);
         String message = "lost the link to " + portName + " (" + reason + "); reopening it every "
                 + config.reconnectInterval_us() / 1000 + " ms; the device will be disarmed after the new handshake";
-        LOG.warning("trot.link: " + message);
+        LOG.warning(message);
         listener.onLinkLost(message);
         lastReopen_us = HostClock.now_us();
         lastReopenFailure = null;
@@ -720,7 +720,7 @@ public final class SerialLink implements AutoCloseable {
             p = opener.open();
         } catch (PortException e) {
             if (e.reason() != lastReopenFailure && e.reason() != PortException.Reason.NOT_FOUND) {
-                LOG.log(Level.WARNING, "trot.link: reopening " + portName + ": " + e.getMessage());
+                LOG.log(Level.WARNING, "reopening " + portName + ": " + e.getMessage());
             }
             lastReopenFailure = e.reason();
             return;
@@ -740,7 +740,7 @@ public final class SerialLink implements AutoCloseable {
             decoder.resetFrame();
             deviceSeq.reset();
         }
-        LOG.info("trot.link: reopened " + portName + "; shaking hands");
+        LOG.info("reopened " + portName + "; shaking hands");
         startHandshake(HostClock.now_us(), false);
     }
 
