@@ -129,6 +129,7 @@ typedef struct {
     uint64_t detections, detect_by[D_CAUSES];
     uint32_t sent_seq[SENT_RING];
     uint64_t sent_time_us[SENT_RING];
+    uint32_t sent_session[SENT_RING];
     uint8_t sent_payload[SENT_RING][PROTO_COMMAND_LEN];
 } host;
 
@@ -143,6 +144,7 @@ struct harness {
     int have_applied;
     uint32_t last_applied_seq;
     uint64_t applied, corrupt_applied, dup_applied, stale_applied;
+    uint64_t other_session_applied; /* sent in an earlier session than the device's current one */
 
     /* the harness's own watchdog model */
     int prev_armed;
@@ -231,6 +233,7 @@ static void send_command(harness *h) {
     proto_pack(&m, packet);
     o->sent_seq[m.seq % SENT_RING] = m.seq;
     o->sent_time_us[m.seq % SENT_RING] = h->board.now_us;
+    o->sent_session[m.seq % SENT_RING] = o->session;
     memcpy(sent_slot(o, m.seq), packet + PROTO_HEADER_BYTES, PROTO_COMMAND_LEN);
     host_write(h, &m);
     o->last_cmd_us = h->board.now_us;
@@ -375,6 +378,7 @@ static void b_on_command_applied(void *ctx, uint32_t seq, const proto_command *c
     } else {
         h->corrupt_applied++; /* a seq the host never used */
     }
+    if (o->sent_session[seq % SENT_RING] != h->fw.session) h->other_session_applied++;
     h->have_applied = 1;
     h->last_applied_seq = seq;
     h->t_ref_us = h->board.now_us;
@@ -533,6 +537,9 @@ static void run_config(const config *c, uint64_t commands, uint64_t seed) {
            (unsigned long long) h->link_losses, (unsigned long long) fc->watchdog_trips,
            (unsigned long long) judged, (unsigned long long) h->undamped, (unsigned long long) h->detected,
            (unsigned long long) h->false_alarms, (double) ticks / 1000.0);
+    if (h->other_session_applied)
+        printf("  (%llu commands applied in a later session than the one they were sent in)\n",
+               (unsigned long long) h->other_session_applied);
     fflush(stdout);
 
     CHECK(o->commands_sent >= commands);
