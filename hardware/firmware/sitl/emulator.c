@@ -103,7 +103,6 @@ typedef struct {
     fw_t fw;
     int quiet;
     uint64_t overruns, resyncs, max_late_ns;
-    uint64_t late_sum_ns;
 } emulator;
 
 static void print_port(emulator *e) {
