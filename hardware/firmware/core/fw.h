@@ -39,11 +39,11 @@ typedef struct {
     uint32_t ticks;
     uint32_t rx_ok, rx_bad;
     uint32_t rx_errors[PROTO_ERR_COUNT];
-    uint32_t commands_applied, commands_rejected;
+    uint32_t commands_applied, commands_rejected; /* Commands; each rejected one also counts in one reason below */
     uint32_t rejected_stale;     /* seq not newer than the last applied (duplicates, reordered) */
     uint32_t rejected_invalid;   /* values out of range, unknown mode, flags */
-    uint32_t rejected_no_session, rejected_disarmed;
-    uint32_t watchdog_trips, estops;
+    uint32_t rejected_no_session, rejected_disarmed; /* no_session also counts Arm and Estop packets (section 4.5) */
+    uint32_t watchdog_trips, estops; /* estops: Estop packets received (each acted on) */
     uint32_t states_sent, states_skipped; /* skipped: transmit buffer full */
     uint32_t tx_frames;
     uint32_t tx_dropped;  /* frames other than State not sent whole: transmit buffer full, or a short write */
