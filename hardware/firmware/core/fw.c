@@ -285,7 +285,7 @@ static void check_faults(fw_t *fw) {
 
 /* ---- messages ------------------------------------------------------------------------------------------------- */
 
-static void handle_hello(fw_t *fw, const proto_hello *h) {
+static void handle_hello(fw_t *fw, uint32_t seq, const proto_hello *h) {
     uint8_t status = PROTO_HELLO_ACCEPTED;
     if (h->protocol_version != PROTO_VERSION)
         status = PROTO_HELLO_VERSION_MISMATCH;
@@ -298,6 +298,7 @@ static void handle_hello(fw_t *fw, const proto_hello *h) {
         fw->state_period_us = h->state_period_us;
         fw->have_applied = 0;
         fw->last_applied_seq = 0;
+        fw->session_seq = seq; /* the host's seq runs on: anything sent before this Hello is older than it */
         fw->last_command_host_time_us = 0;
         fw->status_accum = 0;
         fw->last_state_us = fw->now_us; /* the first State one period after the HelloAck */
@@ -354,9 +355,11 @@ static void handle_command(fw_t *fw, uint32_t seq, const proto_command *m) {
         reject(fw, &fw->counters.rejected_invalid);
         return;
     }
-    /* Newer in serial-number arithmetic: (int32_t)(seq - last) > 0, written without a signed conversion. */
-    if (fw->have_applied) {
-        uint32_t diff = seq - fw->last_applied_seq;
+    /* Newer in serial-number arithmetic, (int32_t)(seq - last) > 0 written without a signed conversion, than the
+       last applied command, or than the session's Hello before the first: a command delayed from an earlier session
+       (the host's seq runs on across sessions) is stale, never the first of the new one. */
+    {
+        uint32_t diff = seq - (fw->have_applied ? fw->last_applied_seq : fw->session_seq);
         if (diff == 0 || diff >= 0x80000000u) {
             reject(fw, &fw->counters.rejected_stale);
             return;
@@ -423,7 +426,7 @@ static void handle_estop(fw_t *fw) {
 
 static void handle(fw_t *fw, const proto_message *m) {
     switch (m->type) {
-    case PROTO_HELLO: handle_hello(fw, &m->u.hello); break;
+    case PROTO_HELLO: handle_hello(fw, m->seq, &m->u.hello); break;
     case PROTO_COMMAND: handle_command(fw, m->seq, &m->u.command); break;
     case PROTO_ARM: handle_arm(fw, &m->u.arm); break;
     case PROTO_ESTOP: handle_estop(fw); break;

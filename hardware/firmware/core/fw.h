@@ -64,6 +64,7 @@ typedef struct {
     uint32_t tx_seq;
     int have_applied;
     uint32_t last_applied_seq;
+    uint32_t session_seq;  /* seq of the Hello that started the session: a command must be newer than it */
     uint64_t last_command_host_time_us;
     uint64_t last_command_time_us; /* device clock when the last command was applied */
 

@@ -112,10 +112,15 @@ static fw_hal fake_hal(void) {
 }
 
 /* A fresh board standing still at the A1's stand pose, and a fresh core. */
+/* The seq of the host's next Hello, Arm, Estop or Heartbeat. setup() puts it 256 before the wrap, so that the tests'
+   small command seqs (0, 1, 10, ...) are newer than the session's Hello, as a host's commands always are. */
+static uint32_t host_seq = 0xFFFFFF00u;
+
 static void setup(void) {
     fw_hal h;
     int j;
     memset(&B, 0, sizeof B);
+    host_seq = 0xFFFFFF00u;
     B.clock = T0;
     for (j = 0; j < PROTO_JOINTS; j++) {
         B.q[j] = STAND[j % 3];
@@ -155,7 +160,6 @@ static void ticks(int n) {
         tick();
 }
 
-static uint32_t host_seq = 1000;
 
 static void host_send_seq(proto_message *m, uint32_t seq, uint8_t version) {
     uint8_t wire[PROTO_MAX_WIRE];
@@ -951,8 +955,13 @@ static void test_seq_wrap(void) {
 static void test_seq_first_and_new_session(void) {
     proto_command c = make_command(PROTO_MODE_HOLD, 60, 4, 0);
     setup();
-    connect(1);
-    send_command(0x80000000u, &c); /* the first command of a session: any seq */
+    host_seq = 0x7FFFFFF0u;
+    connect(1); /* Hello 0x7FFFFFF0, Arm 0x7FFFFFF1 */
+    send_command(0x7FFFFFF0u, &c); /* not newer than the Hello: stale even as the session's first command */
+    tick();
+    CHECK_EQ_U(FW.counters.commands_applied, 0);
+    CHECK_EQ_U(FW.counters.rejected_stale, 1);
+    send_command(0x80000000u, &c); /* the first command of a session: any seq newer than its Hello */
     tick();
     CHECK_EQ_U(FW.counters.commands_applied, 1);
     c.host_time_us = 123456789;
@@ -960,21 +969,31 @@ static void test_seq_first_and_new_session(void) {
     tick();
     ticks(10);
     CHECK_EQ_U(last_of(PROTO_STATE)->u.state.echo_host_time_us, 123456789);
-    /* A new session forgets the seq, the echo and disarms. */
+    /* A new session forgets the seq and the echo, and disarms. The host's seq runs on: its Hello is newer. */
+    host_seq = 0x80000010u;
     send_hello(0xAAAAu, 10000);
     tick();
     CHECK_EQ_I(FW.armed, 0);
     CHECK_EQ_U(FW.session, 0xAAAAu);
+    CHECK_EQ_U(FW.session_seq, 0x80000010u);
     CHECK_EQ_I(count_type(PROTO_HELLO_ACK), 2);
     ticks(10);
     CHECK_EQ_U(last_of(PROTO_STATE)->u.state.last_command_seq, 0);
     CHECK_EQ_U(last_of(PROTO_STATE)->u.state.echo_host_time_us, 0);
     CHECK_EQ_U(last_of(PROTO_STATE)->u.state.mode, PROTO_MODE_DAMP);
     send_arm(0);
-    send_command(0x80000003u, &c); /* behind the old session's last seq (0x80000005): applies all the same */
+    tick();
+    CHECK_EQ_I(FW.armed, 1);
+    /* A command of the old session, delayed on the line past the new Hello, is newer than the old session's last
+       command but older than the new Hello: stale, never applied. */
+    send_command(0x80000008u, &c);
+    tick();
+    CHECK_EQ_U(FW.counters.commands_applied, 2);
+    CHECK_EQ_U(FW.counters.rejected_stale, 2);
+    send_command(0x80000012u, &c);
     tick();
     CHECK_EQ_U(FW.counters.commands_applied, 3);
-    CHECK_EQ_U(FW.last_applied_seq, 0x80000003u);
+    CHECK_EQ_U(FW.last_applied_seq, 0x80000012u);
     teardown_checks();
 }
 
