@@ -19,12 +19,12 @@ public final class Arm extends Message {
     @Override
     public void encodePayload(byte[] b, int o) {
         zero(b, o, o + Protocol.ARM_LEN);
-        putU32(b, o + 0, clearFaults, "clearFaults");
+        putU32(b, o, clearFaults, "clearFaults");
     }
 
     @Override
     public void decodePayload(byte[] b, int o) {
-        clearFaults = u32(b, o + 0);
+        clearFaults = u32(b, o);
     }
 
     /** Copies every field of {@code other} into this message. */

@@ -38,7 +38,7 @@ public final class Command extends Message {
     @Override
     public void encodePayload(byte[] b, int o) {
         zero(b, o, o + Protocol.COMMAND_LEN);
-        put64(b, o + 0, hostTime_us);
+        put64(b, o, hostTime_us);
         putU8(b, o + 8, mode, "mode");
         putU8(b, o + 9, flags, "flags");
         putU32(b, o + 12, interp_us, "interp_us");
@@ -58,7 +58,7 @@ public final class Command extends Message {
 
     @Override
     public void decodePayload(byte[] b, int o) {
-        hostTime_us = u64(b, o + 0);
+        hostTime_us = u64(b, o);
         mode = u8(b, o + 8);
         flags = u8(b, o + 9);
         interp_us = u32(b, o + 12);

@@ -19,12 +19,12 @@ public final class Estop extends Message {
     @Override
     public void encodePayload(byte[] b, int o) {
         zero(b, o, o + Protocol.ESTOP_LEN);
-        putU32(b, o + 0, reason, "reason");
+        putU32(b, o, reason, "reason");
     }
 
     @Override
     public void decodePayload(byte[] b, int o) {
-        reason = u32(b, o + 0);
+        reason = u32(b, o);
     }
 
     /** Copies every field of {@code other} into this message. */

@@ -32,7 +32,7 @@ public final class Fault extends Message {
     @Override
     public void encodePayload(byte[] b, int o) {
         zero(b, o, o + Protocol.FAULT_LEN);
-        put64(b, o + 0, fwTime_us);
+        put64(b, o, fwTime_us);
         putU32(b, o + 8, fault, "fault");
         putU32(b, o + 12, faults, "faults");
         putU8(b, o + 16, joint, "joint");
@@ -41,7 +41,7 @@ public final class Fault extends Message {
 
     @Override
     public void decodePayload(byte[] b, int o) {
-        fwTime_us = u64(b, o + 0);
+        fwTime_us = u64(b, o);
         fault = u32(b, o + 8);
         faults = u32(b, o + 12);
         joint = u8(b, o + 16);

@@ -87,10 +87,10 @@ public final class FrameDecoder {
     public void feed(byte[] buf, int offset, int n, Handler handler) {
         for (int i = offset, end = offset + n; i < end; i++) {
             int r = feed(buf[i]);
-            if (r > 0) {
-                handler.onPacket(this, r);
-            } else if (r == ERROR) {
+            if (r == ERROR) {
                 handler.onError(this, error);
+            } else if (r != NONE) {
+                handler.onPacket(this, r);
             }
         }
     }
@@ -125,7 +125,7 @@ public final class FrameDecoder {
             return fail(FrameError.LENGTH);
         }
         int expected = Protocol.payloadLength(t);
-        if (expected < 0) {
+        if (expected == -1) {
             return fail(FrameError.TYPE);
         }
         if (declared != expected) {

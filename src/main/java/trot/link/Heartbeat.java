@@ -31,7 +31,7 @@ public final class Heartbeat extends Message {
     @Override
     public void encodePayload(byte[] b, int o) {
         zero(b, o, o + Protocol.HEARTBEAT_LEN);
-        put64(b, o + 0, time_us);
+        put64(b, o, time_us);
         put64(b, o + 8, echoTime_us);
         putU32(b, o + 16, rxOk, "rxOk");
         putU32(b, o + 20, rxBad, "rxBad");
@@ -41,7 +41,7 @@ public final class Heartbeat extends Message {
 
     @Override
     public void decodePayload(byte[] b, int o) {
-        time_us = u64(b, o + 0);
+        time_us = u64(b, o);
         echoTime_us = u64(b, o + 8);
         rxOk = u32(b, o + 16);
         rxBad = u32(b, o + 20);

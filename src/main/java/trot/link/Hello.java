@@ -24,14 +24,14 @@ public final class Hello extends Message {
     @Override
     public void encodePayload(byte[] b, int o) {
         zero(b, o, o + Protocol.HELLO_LEN);
-        putU16(b, o + 0, protocolVersion, "protocolVersion");
+        putU16(b, o, protocolVersion, "protocolVersion");
         putU32(b, o + 4, session, "session");
         putU32(b, o + 8, statePeriod_us, "statePeriod_us");
     }
 
     @Override
     public void decodePayload(byte[] b, int o) {
-        protocolVersion = u16(b, o + 0);
+        protocolVersion = u16(b, o);
         session = u32(b, o + 4);
         statePeriod_us = u32(b, o + 8);
     }

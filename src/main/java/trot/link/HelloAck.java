@@ -35,7 +35,7 @@ public final class HelloAck extends Message {
     @Override
     public void encodePayload(byte[] b, int o) {
         zero(b, o, o + Protocol.HELLO_ACK_LEN);
-        putU16(b, o + 0, protocolVersion, "protocolVersion");
+        putU16(b, o, protocolVersion, "protocolVersion");
         putU8(b, o + 2, status, "status");
         putU8(b, o + 3, joints, "joints");
         putU32(b, o + 4, session, "session");
@@ -47,7 +47,7 @@ public final class HelloAck extends Message {
 
     @Override
     public void decodePayload(byte[] b, int o) {
-        protocolVersion = u16(b, o + 0);
+        protocolVersion = u16(b, o);
         status = u8(b, o + 2);
         joints = u8(b, o + 3);
         session = u32(b, o + 4);

@@ -17,9 +17,7 @@ public final class LatencyHistogram {
         counts[index(v)]++;
         count++;
         sum += v;
-        if (v > max) {
-            max = v;
-        }
+        max = Math.max(max, v);
     }
 
     static int index(long v) {
@@ -40,7 +38,7 @@ public final class LatencyHistogram {
             return i;
         }
         int e = 7 + (i - EXACT) / SUB;
-        long m = SUB + (i - EXACT) % SUB;
+        long m = SUB + i % SUB; // EXACT is a multiple of SUB
         return ((m + 1) << (e - 6)) - 1;
     }
 
@@ -56,14 +54,11 @@ public final class LatencyHistogram {
             return 0;
         }
         long rank = Math.max(1, (long) Math.ceil(p * count));
-        long seen = 0;
-        for (int i = 0; i < BUCKETS; i++) {
-            seen += counts[i];
-            if (seen >= rank) {
-                return Math.min(upperBound(i), max);
-            }
+        int i = 0;
+        for (long seen = counts[0]; seen < rank; seen += counts[i]) {
+            i++; // stops at the last non-empty bucket at the latest, since rank <= count
         }
-        return max;
+        return Math.min(upperBound(i), max);
     }
 
     public long count() {

@@ -50,7 +50,7 @@ public final class State extends Message {
     @Override
     public void encodePayload(byte[] b, int o) {
         zero(b, o, o + Protocol.STATE_LEN);
-        put64(b, o + 0, fwTime_us);
+        put64(b, o, fwTime_us);
         put64(b, o + 8, echoHostTime_us);
         putU32(b, o + 16, lastCommandSeq, "lastCommandSeq");
         putU32(b, o + 20, faults, "faults");
@@ -84,7 +84,7 @@ public final class State extends Message {
 
     @Override
     public void decodePayload(byte[] b, int o) {
-        fwTime_us = u64(b, o + 0);
+        fwTime_us = u64(b, o);
         echoHostTime_us = u64(b, o + 8);
         lastCommandSeq = u32(b, o + 16);
         faults = u32(b, o + 20);

@@ -290,4 +290,102 @@ class CodecTest {
         assertEquals("STATE", new State().toString());
         assertEquals(295, Protocol.MAX_WIRE);
     }
+
+    @Test
+    void encodePayloadWritesExactlyItsBytesAndZerosTheReservedOnes() {
+        for (int type : new int[]{Protocol.HELLO, Protocol.HELLO_ACK, Protocol.COMMAND, Protocol.ARM, Protocol.STATE,
+                Protocol.HEARTBEAT, Protocol.ESTOP, Protocol.FAULT}) {
+            Message m = Vectors.newMessage(Protocol.typeName(type));
+            Randomize.fill(m, new Random(type));
+            int len = Protocol.payloadLength(type);
+            byte[] buf = new byte[len + 6];
+            Arrays.fill(buf, (byte) 0x5A);
+            m.encodePayload(buf, 3);
+            for (int i : new int[]{0, 1, 2, len + 3, len + 4, len + 5}) {
+                assertEquals(0x5A, buf[i], Protocol.typeName(type) + ": byte " + i + " outside the payload was written");
+            }
+            for (int r : FrameDecoderFuzzTest.reserved(type)) {
+                assertEquals(0, buf[3 + r], Protocol.typeName(type) + ": reserved byte " + r);
+            }
+            Message back = Vectors.newMessage(Protocol.typeName(type));
+            back.decodePayload(buf, 3);
+            for (String field : Vectors.publicFields(m)) {
+                assertEquals(exactField(m, field), exactField(back, field), Protocol.typeName(type) + "." + field);
+            }
+        }
+    }
+
+    /** A public field as text, floats by their bits. */
+    static String exactField(Message m, String name) {
+        try {
+            Object v = m.getClass().getField(name).get(m);
+            if (v instanceof float[] a) {
+                StringBuilder b = new StringBuilder();
+                for (float x : a) {
+                    b.append(Integer.toHexString(Float.floatToRawIntBits(x))).append(' ');
+                }
+                return b.toString();
+            } else if (v instanceof byte[] a) {
+                return Arrays.toString(a);
+            } else if (v instanceof Float x) {
+                return Integer.toHexString(Float.floatToRawIntBits(x));
+            }
+            return String.valueOf(v);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void cobsMaxEncodedLengthAndALaterCodePastTheEnd() {
+        assertEquals(1, Cobs.maxEncodedLength(0));
+        assertEquals(254, Cobs.maxEncodedLength(253));
+        assertEquals(256, Cobs.maxEncodedLength(254));
+        assertEquals(294, Cobs.maxEncodedLength(292), "and the 0x00: Protocol.MAX_WIRE, 295");
+        assertEquals(null, uncobs(bytes(2, 9, 5, 1)), "the second code points past the end");
+        assertEquals(null, uncobs(bytes(2, 9, 3, 1)), "the second code points one past the end");
+        assertArrayEquals(bytes(9, 0, 1), uncobs(bytes(2, 9, 2, 1)), "exactly to the end");
+    }
+
+    @Test
+    void theSmallestFramesAndPacketsGetTheirErrors() {
+        FrameDecoder d = new FrameDecoder();
+        assertEquals(java.util.List.of("error too_short"), ProtocolVectorsTest.feed(d, bytes(1, 0)),
+                "a frame that decodes to no byte at all");
+        // A 12-byte packet: a header that says length 0 and a good CRC. Not too short; the wrong length for Estop.
+        byte[] packet = bytes(1, Protocol.ESTOP, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0);
+        CRC32C c = new CRC32C();
+        c.update(packet, 0, 8);
+        long v = c.getValue();
+        for (int i = 0; i < 4; i++) {
+            packet[8 + i] = (byte) (v >>> (8 * i));
+        }
+        byte[] wire = new byte[40];
+        int n = Cobs.encode(packet, 0, 12, wire, 0);
+        assertEquals(java.util.List.of("error payload_length"), ProtocolVectorsTest.feed(d, Arrays.copyOf(wire, n + 1)));
+        assertTrue(d.estop() != null && d.hello() != null && d.helloAck() != null && d.command() != null
+                && d.arm() != null && d.heartbeat() != null && d.fault() != null);
+        assertEquals(0, d.type(), "no good packet yet");
+    }
+
+    @Test
+    void packWorksAtAnOffset() {
+        FrameEncoder e = new FrameEncoder();
+        Heartbeat h = new Heartbeat();
+        Randomize.fill(h, new Random(9));
+        byte[] at0 = new byte[Protocol.MAX_PACKET], at7 = new byte[Protocol.MAX_PACKET + 7];
+        int n = e.pack(h, 77, at0, 0);
+        assertEquals(44, e.pack(h, 77, at7, 7));
+        assertArrayEquals(Arrays.copyOf(at0, n), Arrays.copyOfRange(at7, 7, 7 + n));
+    }
+
+    @Test
+    void aShortRobotNameClearsALongerOne() {
+        HelloAck a = new HelloAck();
+        a.setRobotName("sixteen-chars-ok");
+        a.setRobotName("x");
+        assertEquals("x", a.robotName());
+        assertEquals(0, a.robot[1]);
+        assertEquals("none", Protocol.faultNames(1L << 32), "faults are 32 bits");
+    }
 }

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.Random;
 
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -233,5 +234,77 @@ class LinkPartsTest {
         }
         assertEquals(18.5, c.rttMean_us);
         assertEquals("cobs 1, crc 2", c.describeErrors());
+    }
+
+    @Test
+    void histogramEdges() {
+        assertEquals(129, LatencyHistogram.upperBound(128));
+        assertEquals(2240, LatencyHistogram.index(1L << 40));
+        assertEquals(2303, LatencyHistogram.index((1L << 41) - 1));
+        assertEquals(2303, LatencyHistogram.index(Long.MAX_VALUE));
+        assertEquals(2239, LatencyHistogram.index((1L << 40) - 1));
+        LatencyHistogram h = new LatencyHistogram();
+        for (int i = 0; i < 3; i++) {
+            h.record(10);
+            h.record(20);
+        }
+        assertEquals(10, h.percentile(0.5), "rank 3 of 6 is the last 10");
+        assertEquals(20, h.percentile(0.51));
+        h.clear();
+        h.record(50);
+        assertEquals(50, h.percentile(0), "clear() forgot the 10s and 20s");
+        assertEquals(50, h.max());
+        h.record(7);
+        assertEquals(50, h.max());
+        assertEquals(7, h.percentile(0.5));
+    }
+
+    @Test
+    void seqTrackerWindowBits() {
+        SeqTracker t = new SeqTracker();
+        t.accept(10);
+        t.accept(11);
+        t.accept(12);
+        t.accept(11);                   // received before: a duplicate, not a filled gap
+        assertEquals(1, t.duplicated);
+        assertEquals(0, t.lost);
+        t.accept(10);                   // the very first again
+        assertEquals(2, t.duplicated);
+        t.accept(15);                   // 13, 14 lost
+        t.accept(12);                   // 3 back, received before
+        assertEquals(3, t.duplicated);
+        assertEquals(2, t.lost);
+        SeqTracker w = new SeqTracker();
+        w.accept(100);
+        w.accept(101);
+        w.accept(102);
+        w.accept(102 + 64);             // a jump of exactly the window: only the newest is known
+        assertEquals(63, w.lost);
+        w.accept(102 + 63);             // one back: not received, fills
+        assertEquals(62, w.lost);
+        assertEquals(1, w.reordered);
+        SeqTracker back = new SeqTracker();
+        back.accept(1_000_000);
+        back.accept(1_000_000 - SeqTracker.RESTART_GAP);     // exactly the gap back: an old packet, not a restart
+        assertEquals(0, back.restarts);
+        assertEquals(1, back.reordered);
+        back.accept(1_000_000 - SeqTracker.RESTART_GAP - 1); // one more: a restart
+        assertEquals(1, back.restarts);
+    }
+
+    @Test
+    void configDerivesItsTimes() {
+        SerialLink.Config d = SerialLink.Config.defaults();
+        assertEquals(150_000, d.withStatePeriod(50_000).staleAfter_us());
+        assertEquals(1_500_000, d.withStatePeriod(50_000).sessionLostAfter_us());
+        assertEquals(2_000_001, d.withStaleAfter(2_000_000).sessionLostAfter_us());
+        assertEquals(1_000_000, d.withStaleAfter(20_000).sessionLostAfter_us());
+    }
+
+    @Test
+    void hostClockCountsFromAboutOneSecondAtClassLoad() {
+        long uptime_us = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() * 1000;
+        long now = HostClock.now_us();
+        assertTrue(now >= 1_000_000 && now <= 1_000_000 + uptime_us + 1_000_000, "now " + now + ", JVM up " + uptime_us);
     }
 }
