@@ -17,6 +17,27 @@ final class FakeDevice implements AutoCloseable {
     /** When set, every good packet to the host also goes out with one byte flipped first. */
     volatile boolean corruptCopies;
     volatile int helloStatusOverride = -1;
+    /** Stop reading the line (the host's bytes pile up in the pipe). */
+    volatile boolean paused;
+    /** Send every State twice (the same packet: a duplicate on the line). */
+    volatile boolean duplicateStates;
+    /** Skip every n-th State's sending, seq counted all the same (lost on the line); 0: none. */
+    volatile int loseEveryNthState;
+    /** The host's reads throw (a failing port). */
+    volatile boolean hostReadsThrow;
+    /** The host's writes throw (a failing port). */
+    volatile boolean hostWritesThrow;
+    /** What the device saw: Hello sessions and header versions, the first byte on each new line, host Heartbeats. */
+    final List<Long> helloSessions = new ArrayList<>();
+    final List<Integer> helloHeaderVersions = new ArrayList<>();
+    final List<Integer> firstBytes = new ArrayList<>();
+    final List<long[]> hostHeartbeats = new ArrayList<>(); // {rxOk, rxBad, commandsApplied, commandsRejected, echoTime_us}
+    long lastHeartbeatSent_us;
+    /** Host ports opened and closed, and opener calls. */
+    final java.util.concurrent.atomic.AtomicInteger opens = new java.util.concurrent.atomic.AtomicInteger(),
+            closes = new java.util.concurrent.atomic.AtomicInteger(), openAttempts = new java.util.concurrent.atomic.AtomicInteger();
+    private boolean awaitingFirstByte = true;
+    private int statesSent;
 
     private final Object lock = new Object();
     private final Port.Opener deviceSide; // null: in-memory pipes
@@ -64,13 +85,65 @@ final class FakeDevice implements AutoCloseable {
 
     Port.Opener opener() {
         return () -> {
+            openAttempts.incrementAndGet();
             synchronized (lock) {
                 if (!plugged) {
                     throw new PortException(PortException.Reason.NOT_FOUND, "fake device unplugged");
                 }
-                return MemoryPipe.port("fake", toHost, toDevice);
+                Port inner = MemoryPipe.port("fake", toHost, toDevice);
+                MemoryPipe in = toDevice;
+                opens.incrementAndGet();
+                return new Port() {
+                    @Override
+                    public int read(byte[] buf, int offset, int max) throws IOException {
+                        if (hostReadsThrow) {
+                            throw new IOException("the fake port failed");
+                        }
+                        return inner.read(buf, offset, max);
+                    }
+
+                    @Override
+                    public void write(byte[] buf, int offset, int n) throws IOException {
+                        if (hostWritesThrow) {
+                            throw new IOException("the fake port failed");
+                        }
+                        inner.write(buf, offset, n);
+                    }
+
+                    @Override
+                    public int queuedBytes() {
+                        return in.size();
+                    }
+
+                    @Override
+                    public void close() {
+                        closes.incrementAndGet();
+                        inner.close();
+                    }
+
+                    @Override
+                    public String name() {
+                        return inner.name();
+                    }
+                };
             }
         };
+    }
+
+    /** Unplugs in the middle of sending a State: the host has half a frame when the line goes. */
+    void unplugMidFrame() {
+        synchronized (lock) {
+            State st = new State();
+            int n = encoder.encode(st, seq++ & 0xFFFF_FFFFL, wire, 0);
+            try {
+                line.write(wire, 0, n / 2);
+            } catch (IOException e) {
+                // gone already
+            }
+            plugged = false;
+            toDevice.cut();
+            toHost.cut();
+        }
     }
 
     void unplug() {
@@ -88,6 +161,8 @@ final class FakeDevice implements AutoCloseable {
             line = MemoryPipe.port("fake device side", toDevice, toHost);
             plugged = true;
             decoder.resetFrame();
+            awaitingFirstByte = true;
+            seq += 1000; // the device's seq runs on while unplugged: the host must not count that as loss
         }
     }
 
@@ -113,6 +188,10 @@ final class FakeDevice implements AutoCloseable {
         byte[] buf = new byte[512];
         while (!closing) {
             Port p = line;
+            if (paused) {
+                sleep(1);
+                continue;
+            }
             if (p == null) {
                 if (deviceSide != null) {
                     try {
@@ -148,6 +227,10 @@ final class FakeDevice implements AutoCloseable {
                     continue;
                 }
                 long now = HostClock.now_us();
+                if (n > 0 && awaitingFirstByte) {
+                    firstBytes.add(buf[0] & 0xFF);
+                    awaitingFirstByte = false;
+                }
                 for (int i = 0; i < n; i++) {
                     int r = decoder.feed(buf[i]);
                     if (r > 0) {
@@ -179,10 +262,12 @@ final class FakeDevice implements AutoCloseable {
         switch (type) {
             case Protocol.HELLO -> {
                 hellos++;
+                Hello h = decoder.hello();
+                helloSessions.add(h.session);
+                helloHeaderVersions.add(decoder.headerVersion());
                 if (!answerHellos) {
                     return;
                 }
-                Hello h = decoder.hello();
                 HelloAck a = new HelloAck();
                 a.protocolVersion = version;
                 a.session = h.session;
@@ -237,6 +322,10 @@ final class FakeDevice implements AutoCloseable {
                 lastCommandSeq = s;
                 applied.add(new long[]{s, c.hostTime_us, c.mode});
             }
+            case Protocol.HEARTBEAT -> {
+                Heartbeat h = decoder.heartbeat();
+                hostHeartbeats.add(new long[]{h.rxOk, h.rxBad, h.commandsApplied, h.commandsRejected, h.echoTime_us});
+            }
             default -> {
             }
         }
@@ -266,12 +355,22 @@ final class FakeDevice implements AutoCloseable {
             s.mode = armed ? mode : Protocol.MODE_DAMP;
             s.quat[0] = 1;
             s.accel_mps2[2] = 9.81f;
-            send(s);
+            statesSent++;
+            if (loseEveryNthState > 0 && statesSent % loseEveryNthState == 0) {
+                seq++; // sent, and lost on the way
+            } else {
+                send(s);
+                if (duplicateStates) {
+                    seq--;
+                    send(s);
+                }
+            }
         }
         if (now - lastHeartbeat_us >= 100_000) {
             lastHeartbeat_us = now;
             Heartbeat h = new Heartbeat();
             h.time_us = now;
+            lastHeartbeatSent_us = now;
             h.rxOk = decoder.goodPackets();
             h.rxBad = decoder.totalErrors();
             h.commandsApplied = applied.size();
