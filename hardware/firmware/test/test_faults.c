@@ -538,7 +538,7 @@ static void run_config(const config *c, uint64_t commands, uint64_t seed) {
            (unsigned long long) judged, (unsigned long long) h->undamped, (unsigned long long) h->detected,
            (unsigned long long) h->false_alarms, (double) ticks / 1000.0);
     if (h->other_session_applied)
-        printf("  (%llu commands applied in a later session than the one they were sent in)\n",
+        printf("  %llu commands applied in a later session than the one they were sent in (must be 0)\n",
                (unsigned long long) h->other_session_applied);
     fflush(stdout);
 
@@ -547,6 +547,7 @@ static void run_config(const config *c, uint64_t commands, uint64_t seed) {
     CHECK_EQ_U(h->corrupt_applied, 0);
     CHECK_EQ_U(h->dup_applied, 0);
     CHECK_EQ_U(h->stale_applied, 0);
+    CHECK_EQ_U(h->other_session_applied, 0); /* a command of an earlier session is stale in the next one */
     CHECK_EQ_U(h->undamped, 0);
     CHECK_EQ_U(h->early_trips, 0);
     CHECK_EQ_U(h->damp_mismatch, 0);
