@@ -1,7 +1,6 @@
 package trot.link;
 
 import static trot.link.LittleEndian.u32;
-import static trot.link.LittleEndian.zero;
 
 /**
  * Host to device, 4 bytes: latch damping now, in any state.
@@ -18,7 +17,6 @@ public final class Estop extends Message {
 
     @Override
     public void encodePayload(byte[] b, int o) {
-        zero(b, o, o + Protocol.ESTOP_LEN);
         putU32(b, o, reason, "reason");
     }
 

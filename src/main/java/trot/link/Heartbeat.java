@@ -3,7 +3,6 @@ package trot.link;
 import static trot.link.LittleEndian.put64;
 import static trot.link.LittleEndian.u32;
 import static trot.link.LittleEndian.u64;
-import static trot.link.LittleEndian.zero;
 
 /**
  * Both directions, 32 bytes: liveness and the sender's counters. It never feeds the device's watchdog.
@@ -30,7 +29,6 @@ public final class Heartbeat extends Message {
 
     @Override
     public void encodePayload(byte[] b, int o) {
-        zero(b, o, o + Protocol.HEARTBEAT_LEN);
         put64(b, o, time_us);
         put64(b, o + 8, echoTime_us);
         putU32(b, o + 16, rxOk, "rxOk");
