@@ -292,7 +292,9 @@ class EmulatorLinkTest {
         long dropped = summary.get("faults_injected_drop_to_host").longValue()
                 + summary.get("faults_injected_corrupt_to_host").longValue();
         if (unplugs == 0) {
-            assertEquals(dropped, st.packetsLost, "the host counts every frame dropped or corrupted on its way as lost");
+            // A frame dropped before the host's first good packet, or after the last one it counted, leaves no gap.
+            assertTrue(st.packetsLost <= dropped && st.packetsLost >= dropped - 2, "the host counts the frames dropped or"
+                    + " corrupted on their way as lost: " + st.packetsLost + " of " + dropped);
         }
         return new FaultRun(faults, st.commandsSent, lines.size(), summary.get("commands_rejected").longValue(),
                 st.packetsLost, st.rxErrorsTotal, st.linkLosses, st.reconnects, unplugs, st.watchdogTrips,
