@@ -177,6 +177,24 @@ public final class Snapshot implements StateReader {
             put(name, values.clone());
         }
 
+        /** {@link #floats} returning this builder. */
+        public Builder floatsAnd(String name, float[] values) {
+            floats(name, values);
+            return this;
+        }
+
+        /** {@link #longs} returning this builder. */
+        public Builder longsAnd(String name, long[] values) {
+            longs(name, values);
+            return this;
+        }
+
+        /** {@link #doubles} returning this builder. */
+        public Builder doublesAnd(String name, double[] values) {
+            doubles(name, values);
+            return this;
+        }
+
         /** What {@link #read} would return for the file {@link #write} writes (for tests and in-memory use). */
         public Snapshot build(Path source) {
             return new Snapshot(source, new LinkedHashMap<>(meta), new LinkedHashMap<>(entries));

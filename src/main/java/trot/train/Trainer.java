@@ -109,6 +109,14 @@ public final class Trainer {
     private long lastSnapshotStep = -1;
     private String resumeMessage = "";
 
+    private final Map<String, String> snapshotMeta = new LinkedHashMap<>();
+
+    /** Adds a metadata entry {@code run.<key>} to every snapshot (what a command needs to resume, such as a model file). */
+    public Trainer record(String key, String value) {
+        snapshotMeta.put("run." + key, value);
+        return this;
+    }
+
     /** Adds a line to run.txt (for example the command line that started the run). */
     public Trainer describe(String key, String value) {
         extraRunInfo.put(key, value);
@@ -160,6 +168,14 @@ public final class Trainer {
      */
     public void requestStop() {
         stopRequested = true;
+    }
+
+    private Consumer<Learner> learnerWatcher = l -> { };
+
+    /** Hands the run's learner to {@code watcher} when it is built (tests that poison it). */
+    Trainer watchLearner(Consumer<Learner> watcher) {
+        this.learnerWatcher = watcher;
+        return this;
     }
 
     /** What {@link #run} said about the resume (the replay log's recovery), empty for a new run. */
@@ -252,6 +268,7 @@ public final class Trainer {
 
         try (Learner learner = new Learner(config, no, na, learnerSeed);
              Closer closer = new Closer()) {
+            learnerWatcher.accept(learner);
             MetricsCsv episodes, evaluations, qbias;
             ReplayLog log = null;
             List<double[]> curveEval = new ArrayList<>(), curveTrain = new ArrayList<>(), curveSpeed = new ArrayList<>();
@@ -308,10 +325,11 @@ public final class Trainer {
                 evaluations = closer.add(new MetricsCsv(outDir.resolve("evaluations.csv"), EVALUATION_COLUMNS, overwrite));
                 qbias = closer.add(new MetricsCsv(outDir.resolve("qbias.csv"), QBIAS_COLUMNS, overwrite));
                 writeRunInfo(learner);
+                if (overwrite) {
+                    Files.deleteIfExists(snapFile);   // a snapshot of an earlier run must not be resumed onto this one
+                }
                 if (snapshots) {
                     log = closer.add(ReplayLog.create(logFile, spec.name(), no, na, overwrite));
-                } else if (overwrite) {
-                    Files.deleteIfExists(snapFile);   // a snapshot of an earlier run must not be resumed onto this one
                 }
                 env.seed(envSeed);
                 env.reset(obs);
@@ -511,6 +529,9 @@ public final class Trainer {
                 .meta("step", Long.toString(loop.step))
                 .meta("snapshot_every", Long.toString(snapshotEvery));
         RunSnapshots.describe(b, config, settings);
+        for (Map.Entry<String, String> m : snapshotMeta.entrySet()) {
+            b.meta(m.getKey(), m.getValue());
+        }
         learner.saveState(b);
         replay.saveState(b);
         ((Resumable) env).saveState(b);
