@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
  * 24,000 transitions), on the disk under {@code target/} (the disk a run's directory is on):
  * <ul>
  *   <li>{@code logAppend}: one transition appended to the replay log and handed to the OS (once per control period);</li>
+ *   <li>{@code logAppendAndFsync}: the same followed by an fsync (what a per-step fsync would cost; trot does not);</li>
  *   <li>{@code snapshotWrite}: the learner's and buffer's state collected and written with temp file, fsync,
  *       rename and fsync of the folder;</li>
  *   <li>{@code resume}: the snapshot read and restored into a learner, and a 24,000-record log replayed into a
@@ -74,6 +75,17 @@ public class RecoveryBenchmarks {
     @Measurement(iterations = 5, time = 1)
     public long logAppend(LogState st) throws IOException {
         st.log.append(++st.step, st.s, st.a, 0.5f, st.s2, false);
+        return st.step;
+    }
+
+    /** An append followed by an fsync of the log: what a per-step fsync policy would cost. */
+    @Benchmark
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    @Warmup(iterations = 2, time = 1)
+    @Measurement(iterations = 3, time = 1)
+    public long logAppendAndFsync(LogState st) throws IOException {
+        st.log.append(++st.step, st.s, st.a, 0.5f, st.s2, false);
+        st.log.force();
         return st.step;
     }
 

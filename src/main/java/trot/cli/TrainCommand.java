@@ -23,7 +23,8 @@ import java.util.concurrent.Callable;
 /** {@code trot train}: trains an agent preset on an environment and writes metrics, plots and the policy. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train an agent on an environment. Writes run.txt, episodes.csv, evaluations.csv, qbias.csv,",
-                "learning_curve.png and policy.ckpt to the output directory. Same seed, same numbers."})
+                "learning_curve.png and policy.ckpt to the output directory, and state.snap and replay.log from which",
+                "--resume continues a killed run bit-exactly. Same seed, same numbers."})
 final class TrainCommand implements Callable<Integer> {
 
     @Option(names = {"-a", "--agent"}, defaultValue = "droq", description = "Agent preset: sac, redq or droq (default ${DEFAULT-VALUE}).")

@@ -39,7 +39,9 @@ import java.util.function.Consumer;
  *       with {@link trot.env.Telemetry}, also {@code forward_speed.png} (evaluation forward speed against steps) and
  *       the last evaluation's first episode: {@code eval_trace.csv} (every telemetry value, step by step),
  *       {@code eval_speed.png} and {@code gait.png} (foot contacts over time);</li>
- *   <li>{@code policy.ckpt}: the policy, saved after every evaluation and at the end.</li>
+ *   <li>{@code policy.ckpt}: the policy, saved after every evaluation and at the end;</li>
+ *   <li>with {@link #snapshotEvery}: {@code state.snap}, the whole run at a step boundary, and {@code replay.log},
+ *       every stored transition, from which {@link #resume} continues the run bit-exactly ({@code docs/recovery.md}).</li>
  * </ul>
  * The same settings, configuration and seed give the same numbers in every file but the timings. Without
  * {@code overwrite}, a directory holding any of these files ({@link #OUTPUTS}) is refused before anything is written.
