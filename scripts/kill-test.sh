@@ -4,7 +4,7 @@
 # result bit for bit with an uninterrupted run of the same seed (trot.train.CompareRuns).
 #
 #   scripts/kill-test.sh [KILLS] [WORKDIR]        defaults: 100 kills, /tmp/trot-kill-test
-#   KILL_MIN_S / KILL_MAX_S   the random delay between a start and its kill (default 0.3 .. 2.5 s)
+#   KILL_MIN_S / KILL_MAX_S   the random delay between a start and its kill (default 1.0 .. 4.5 s; a JVM starts in about 1 s)
 #   KILL_THREADS              learner threads of the killed run (default 1; the reference always runs on 1)
 #
 # Writes WORKDIR/kills.csv (one row per kill: what the log and the snapshot held right after it, and how the
@@ -14,8 +14,8 @@ set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 kills="${1:-100}"
 work="${2:-/tmp/trot-kill-test}"
-min="${KILL_MIN_S:-0.3}"
-max="${KILL_MAX_S:-2.5}"
+min="${KILL_MIN_S:-1.0}"
+max="${KILL_MAX_S:-4.5}"
 threads="${KILL_THREADS:-1}"
 source "$root/scripts/jvm-env.sh"
 trot_build_if_stale "$root/target/trot.jar"
@@ -31,7 +31,7 @@ echo "kill-test: reference run (uninterrupted) in $ref"
 rec_bytes=$(( 8 + 8 + 4 * (2 * 3 + 1 + 1) + 1 ))   # pendulum: O=3, A=1
 header_bytes=$(( 24 + 8 + 4 ))                     # "Pendulum" is 8 bytes
 echo "kill,delay_s,phase,log_records,torn_bytes,snapshot_step,snapshot_ok,next_exit" > "$work/kills.csv"
-failures=0 unreadable=0 maxtorn=0 k=0
+failures=0 unreadable=0 maxtorn=0 k=0 completed=0 identical=0
 start_child() {
     if [ -f "$run/state.snap" ]; then
         "${java_cmd[@]}" trot.cli.Main train --resume "$run" --set threads="$threads" --no-progress >>"$work/child.log" 2>&1 &
@@ -48,7 +48,13 @@ while [ "$k" -lt "$kills" ]; do
     sleep "$delay"
     if ! kill -0 "$child" 2>/dev/null; then
         wait "$child"; rc=$?
-        if [ "$rc" -eq 0 ]; then echo "kill-test: the run finished before kill $((k + 1)); starting over"; rm -rf "$run"; continue; fi
+        if [ "$rc" -eq 0 ]; then
+            # A whole killed-and-resumed run is done: it must equal the reference too. Then start another.
+            completed=$((completed + 1))
+            if c=$("${java_cmd[@]}" trot.train.CompareRuns "$ref" "$run"); then identical=$((identical + 1)); else echo; echo "$c"; fi
+            echo; echo "kill-test: run $completed finished before kill $((k + 1)): $c"
+            rm -rf "$run"; continue
+        fi
         echo "kill-test: the child exited with $rc before its kill (see $work/child.log)"; failures=$((failures + 1)); rm -rf "$run"; continue
     fi
     kill -9 "$child"; wait "$child" 2>/dev/null
@@ -73,9 +79,11 @@ echo "kill-test: letting the last resume finish"
 last=$?
 resume_failures=$(grep -c "cannot resume" "$work/child.log" || true)
 same=$("${java_cmd[@]}" trot.train.CompareRuns "$ref" "$run"); same_rc=$?
+completed=$((completed + 1)); [ "$same_rc" -eq 0 ] && identical=$((identical + 1))
 resumes=$(grep -c "trot train: resuming" "$work/child.log" || true)
 echo "kill-test: $k kills; $resumes resumes started, $resume_failures refused or failed; last resume exit $last"
 echo "kill-test: torn records after a kill: at most $maxtorn per kill (torn tails: $(awk -F, 'NR > 1 && $5 > 0' "$work/kills.csv" | wc -l) of $k kills)"
 echo "kill-test: unreadable snapshots after a kill: $unreadable"
 echo "kill-test: final run vs uninterrupted: $same"
-[ "$failures" -eq 0 ] && [ "$resume_failures" -eq 0 ] && [ "$unreadable" -eq 0 ] && [ "$last" -eq 0 ] && [ "$same_rc" -eq 0 ]
+echo "kill-test: killed-and-resumed runs completed: $completed, identical to the uninterrupted run: $identical"
+[ "$identical" -eq "$completed" ] && [ "$failures" -eq 0 ] && [ "$resume_failures" -eq 0 ] && [ "$unreadable" -eq 0 ] && [ "$last" -eq 0 ] && [ "$same_rc" -eq 0 ]

@@ -128,11 +128,16 @@ final class TrainCommand implements Callable<Integer> {
             System.err.println("trot train: cannot resume " + dir + ": " + e.getMessage());
             return 2;
         }
-        if (given("--agent") && !LearnerConfig.preset(agent).preset().equals(recordedConfig.preset())) {
-            contradictions.add("--agent " + agent + " (the run has " + recordedConfig.preset() + ")");
-        }
-        if (given("--env") && Tasks.byName(env) != task) {
-            contradictions.add("--env " + env + " (the run has " + task.id + ")");
+        try {
+            if (given("--agent") && !LearnerConfig.preset(agent).preset().equals(recordedConfig.preset())) {
+                contradictions.add("--agent " + agent + " (the run has " + recordedConfig.preset() + ")");
+            }
+            if (given("--env") && Tasks.byName(env) != task) {
+                contradictions.add("--env " + env + " (the run has " + task.id + ")");
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println("trot train: " + e.getMessage());
+            return 2;
         }
         check(contradictions, "--steps", steps, settings.steps());
         check(contradictions, "--random-steps", randomSteps, settings.randomSteps());
@@ -255,7 +260,7 @@ final class TrainCommand implements Callable<Integer> {
                 }
             }, "trot-train-stop");
             Runtime.getRuntime().addShutdownHook(hook);
-            Trainer.Summary s;
+            Trainer.Summary s = null;
             try {
                 s = trainer.run(display::update);
             } catch (FileAlreadyExistsException e) {
@@ -276,7 +281,9 @@ final class TrainCommand implements Callable<Integer> {
                 System.err.println("trot train: " + e.getMessage());
                 return 3;
             } finally {
-                finished.countDown();
+                if (s == null) {
+                    finished.countDown();
+                }
             }
             display.close();
             if (!trainer.resumeMessage().isEmpty()) {
@@ -285,8 +292,11 @@ final class TrainCommand implements Callable<Integer> {
             if (s.stopped()) {
                 System.out.printf(Locale.ROOT, "stopped at step %d of %d with a snapshot; continue with: trot train --resume %s%n",
                         s.steps(), settings.steps(), dir);
+                System.out.flush();
+                finished.countDown();   // only now may the shutdown hook let the JVM go
                 return 0;
             }
+            finished.countDown();
             System.out.printf(Locale.ROOT, "trained %d steps (%d episodes) in %.1f s; final evaluation return %.2f, best %.2f at step %d;"
                             + " mean update %.2f ms%s%nresults in %s%n", s.steps(), s.episodes(), s.seconds(), s.finalEvalReturn(),
                     s.bestEvalReturn(), s.bestEvalStep(), 1e3 * s.meanUpdateSeconds(),

@@ -64,4 +64,29 @@ class KillTest {
         String log = Files.readString(out);
         assertEquals(3, log.split("trot train: resuming", -1).length - 1, log);
     }
+
+    @Test
+    void sigtermStopsAtTheNextStepBoundaryWithASnapshotOfEverythingLogged(@TempDir Path dir) throws Exception {
+        Path run = dir.resolve("run"), out = dir.resolve("child.log");
+        List<String> args = new ArrayList<>(RUN);
+        args.set(args.indexOf("--snapshot-every") + 1, "100000");   // no periodic snapshot: the one found is the stop's
+        args.addAll(List.of("-o", run.toString()));
+        Process p = start(out, args);
+        Path log = run.resolve(Trainer.REPLAY_LOG);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline && p.isAlive() && !(Files.exists(log) && Files.size(log) > 500 * 49)) {
+            Thread.sleep(10);
+        }
+        p.destroy();   // SIGTERM
+        p.waitFor(60, TimeUnit.SECONDS);
+        String text = Files.readString(out);
+        assertTrue(text.contains("stopped at step"), text);
+        trot.io.Snapshot snap = trot.io.Snapshot.read(run.resolve(Trainer.SNAPSHOT));
+        long[] rows = new long[4];
+        snap.longs("trainer.rows", rows);
+        long step = Long.parseLong(snap.meta("step"));
+        assertTrue(step >= 500, "stopped at " + step);
+        assertEquals(step, rows[3], "every step's transition is logged (no rejections in the pendulum)");
+        assertEquals(36 + step * 49, Files.size(log), "the snapshot covers the whole log: nothing to drop on resume");
+    }
 }

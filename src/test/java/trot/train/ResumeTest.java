@@ -149,4 +149,23 @@ class ResumeTest {
         assertTrue(t.resumeMessage().contains("50 transitions collected after the snapshot"), t.resumeMessage());
         assertSameRun(dir.resolve("whole"), b);
     }
+
+    /** The A1 task snapshots at episode boundaries only; a killed run resumed from one still ends bitwise the same. */
+    @Test
+    void theWalkingTaskResumesBitwiseFromAnEpisodeBoundary(@TempDir Path dir) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(trot.env.sim.Mujoco.available(), trot.env.sim.Mujoco.unavailableReason());
+        TrainingSettings settings = new TrainingSettings(500, 150, 500, 1, 0, 1, 0, 5);
+        trot.env.sim.A1Walk.Config c = trot.env.sim.A1Walk.Config.paper(Path.of("hardware/a1/a1.xml"));
+        LearnerConfig tiny = TrainerTest.TINY.with("threads", "1").with("batch", "16").with("utd", "1");
+        java.util.function.Function<Path, Trainer> make = d -> new Trainer(settings, tiny, new trot.env.sim.A1Walk(c),
+                new trot.env.sim.A1Walk(c), d, false).snapshotEvery(50);
+        make.apply(dir.resolve("whole")).run(p -> { });
+        Path b = dir.resolve("killed");
+        assertThrows(Killed.class, () -> make.apply(b).run(killAt(420)));
+        long at = Long.parseLong(Snapshot.read(b.resolve(Trainer.SNAPSHOT)).meta("step"));
+        assertTrue(at > 0 && at <= 420, "a snapshot at an episode boundary: " + at);
+        make.apply(b).resume(true).run(p -> { });
+        List<String> d = CompareRuns.differences(dir.resolve("whole"), b);
+        assertTrue(d.isEmpty(), "resumed from step " + at + ": " + d);
+    }
 }
