@@ -150,6 +150,25 @@ class ResumeTest {
         assertSameRun(dir.resolve("whole"), b);
     }
 
+    @Test
+    void aSnapshotOfAnotherEnvironmentOrAMissingLogIsRefusedByNameAndNothingIsTouched(@TempDir Path dir) throws Exception {
+        assertThrows(Killed.class, () -> trainer(dir, 1, 100).run(killAt(250)));
+        byte[] episodes = Files.readAllBytes(dir.resolve("episodes.csv")), snap = Files.readAllBytes(dir.resolve(Trainer.SNAPSHOT));
+        try (TrainerTest.Scripted env = new TrainerTest.Scripted(); TrainerTest.Scripted evalEnv = new TrainerTest.Scripted()) {
+            Trainer other = new Trainer(SETTINGS, TrainerTest.TINY.with("threads", "1"), env, evalEnv, dir, false).resume(true);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> other.run(p -> { }));
+            assertTrue(e.getMessage().contains("it is of Pendulum (observations 3, actions 1), this run is scripted (1, 1)")
+                    && e.getMessage().contains(Trainer.SNAPSHOT), e.getMessage());
+        }
+        Path log = dir.resolve(Trainer.REPLAY_LOG);
+        Files.move(log, dir.resolve("elsewhere.log"));
+        java.nio.file.NoSuchFileException e = assertThrows(java.nio.file.NoSuchFileException.class,
+                () -> trainer(dir, 1, 100).resume(true).run(p -> { }));
+        assertTrue(e.getMessage().contains(log.toString()) && e.getMessage().contains("replay log is missing"), e.getMessage());
+        assertArrayEquals(episodes, Files.readAllBytes(dir.resolve("episodes.csv")), "the metrics are untouched");
+        assertArrayEquals(snap, Files.readAllBytes(dir.resolve(Trainer.SNAPSHOT)), "the snapshot is untouched");
+    }
+
     /** The A1 task snapshots at episode boundaries only; a killed run resumed from one still ends bitwise the same. */
     @Test
     void theWalkingTaskResumesBitwiseFromAnEpisodeBoundary(@TempDir Path dir) throws Exception {
