@@ -10,6 +10,8 @@ import trot.nn.TanhGaussianPolicy;
 import trot.replay.Batch;
 import trot.replay.BatchSource;
 import trot.util.Rng;
+import trot.util.StateReader;
+import trot.util.StateWriter;
 
 import java.util.List;
 
@@ -60,6 +62,13 @@ public final class Learner implements AutoCloseable {
     private final FloatMatrix probeObservation;
     private final UpdateReport report = new UpdateReport();
 
+    /** Every generator whose state a snapshot must hold, in a fixed order, and their names. */
+    private final Rng[] generators;
+    private final String[] generatorNames;
+    private final long[] generatorState;
+    private final long[] counters = new long[1];
+    private final long[] adamSteps = new long[1];
+
     private NoiseSource noise;
     private SubsetSource subsets;
     private long updates;
@@ -101,13 +110,29 @@ public final class Learner implements AutoCloseable {
         Rng actingNoise = master.split();
         Rng noiseRng = master.split();
         Rng subsetRng = master.split();
-        this.policy = new TanhGaussianPolicy(observationSize, actionSize, config.hidden(), b, actorInit, master.split());
+        Rng policyNoise = master.split();
+        this.policy = new TanhGaussianPolicy(observationSize, actionSize, config.hidden(), b, actorInit, policyNoise);
+        java.util.List<Rng> rngs = new java.util.ArrayList<>();
+        java.util.List<String> rngNames = new java.util.ArrayList<>();
+        rngs.add(actingNoise);
+        rngNames.add("acting_noise");
+        rngs.add(noiseRng);
+        rngNames.add("policy_noise");
+        rngs.add(subsetRng);
+        rngNames.add("target_subsets");
+        rngs.add(policyNoise);
+        rngNames.add("actor_own_noise");
         Mlp.Spec criticSpec = new Mlp.Spec(observationSize + actionSize, config.hidden(), 1, config.criticDropout(),
                 config.criticLayerNorm(), trot.nn.LayerNorm.DEFAULT_EPS);
         this.critics = new Critic[n];
         for (int i = 0; i < n; i++) {
-            critics[i] = new Critic(criticSpec, b, observationSize, config.criticLearningRate(), master.split(),
-                    master.split(), master.split());
+            Rng init = master.split(), onlineMasks = master.split(), targetMasks = master.split();
+            critics[i] = new Critic(criticSpec, b, observationSize, config.criticLearningRate(), init,
+                    onlineMasks, targetMasks);
+            rngs.add(onlineMasks);
+            rngNames.add("critic" + i + ".online_masks");
+            rngs.add(targetMasks);
+            rngNames.add("critic" + i + ".target_masks");
         }
         this.acting = policy.withBatch(1, actingNoise);
         // Diagnostics evaluate the critics through batch-1 copies with their own dropout generator, so that
@@ -116,20 +141,30 @@ public final class Learner implements AutoCloseable {
         this.probes = new Mlp[n];
         for (int i = 0; i < n; i++) {
             probes[i] = critics[i].online.withBatch(1);
-            probes[i].setMaskSource(MaskSource.geometric(probeMasks.split()));
+            Rng masks = probeMasks.split();
+            probes[i].setMaskSource(MaskSource.geometric(masks));
+            rngs.add(masks);
+            rngNames.add("probe" + i + ".masks");
         }
         this.probeInput = new FloatMatrix(1, observationSize + actionSize);
         // ... and sample the policy through a batch-1 copy with its own noise, so that rolling out the policy for a
         // diagnostic never shifts training's acting noise.
-        this.probePolicy = policy.withBatch(1, master.split());
+        Rng probeNoise = master.split();
+        this.probePolicy = policy.withBatch(1, probeNoise);
+        rngs.add(probeNoise);
+        rngNames.add("probe_policy_noise");
         this.probeObservation = new FloatMatrix(1, observationSize);
         this.noise = out -> noiseRng.fillGaussian(out.data, 0, out.length);
         this.subsets = (total, m, out) -> chooseDistinct(subsetRng, total, m, out);
         // The samplers' own noise generators are never used: their noise is drawn by `noise`, in order.
         this.samplers = new TanhGaussianPolicy[threads];
         for (int w = 0; w < threads; w++) {
-            samplers[w] = policy.withBatch(b, new Rng(w));
+            Rng unused = new Rng(w);
+            samplers[w] = policy.withBatch(b, unused);
         }
+        this.generators = rngs.toArray(new Rng[0]);
+        this.generatorNames = rngNames.toArray(new String[0]);
+        this.generatorState = new long[Rng.STATE_LONGS * generators.length];
 
         this.actorAdam = new Adam(policy.params(), config.actorLearningRate());
         this.logAlpha = new Param("log_alpha", 1, 1);
@@ -394,6 +429,147 @@ public final class Learner implements AutoCloseable {
 
     public Param logAlpha() {
         return logAlpha;
+    }
+
+    /**
+     * Writes everything a continued run needs to compute bitwise the numbers this learner would have computed:
+     * for every critic its online and target parameters and Adam's moments and step count; the actor's
+     * parameters and Adam; log alpha and its Adam; the state of every random generator (acting and policy noise,
+     * target subsets, every dropout mask generator, the diagnostics' generators); and the update counter.
+     *
+     * <p>Entries (all under {@code learner.}): {@code critic<i>.online.<param>}, {@code critic<i>.target.<param>},
+     * {@code critic<i>.adam.m.<param>}, {@code critic<i>.adam.v.<param>}, {@code critic<i>.adam.steps};
+     * {@code actor.<param>}, {@code actor.adam.m|v.<param>}, {@code actor.adam.steps}; {@code log_alpha},
+     * {@code temperature.adam.m|v.log_alpha}, {@code temperature.adam.steps}; {@code rng} ({@link Rng#STATE_LONGS}
+     * longs per generator, in the order of {@link #generatorNames()}); {@code updates}.
+     *
+     * <p>Call between updates (not during one). The arrays handed to {@code out} are the learner's own buffers:
+     * the writer must copy them before it returns.
+     */
+    public void saveState(StateWriter out) {
+        for (int i = 0; i < critics.length; i++) {
+            Critic c = critics[i];
+            saveParams(out, "learner.critic" + i + ".online.", c.online.params());
+            saveParams(out, "learner.critic" + i + ".target.", c.target.params());
+            saveAdam(out, "learner.critic" + i + ".adam.", c.adam, c.online.params());
+        }
+        saveParams(out, "learner.actor.", policy.params());
+        saveAdam(out, "learner.actor.adam.", actorAdam, policy.params());
+        out.floats("learner.log_alpha", logAlpha.value.data);
+        saveAdam(out, "learner.temperature.adam.", temperatureAdam, List.of(logAlpha));
+        for (int k = 0; k < generators.length; k++) {
+            generators[k].saveState(generatorState, k * Rng.STATE_LONGS);
+        }
+        out.longs("learner.rng", generatorState);
+        counters[0] = updates;
+        out.longs("learner.updates", counters);
+    }
+
+    /**
+     * Restores what {@link #saveState} wrote, into a learner built with the same configuration, sizes and seed.
+     *
+     * @throws IllegalArgumentException (from {@code in}) when an entry is missing or has another length: the
+     *                                  snapshot was written by a learner of another configuration or size. The
+     *                                  learner may then be partly restored and must not be used.
+     */
+    public void restoreState(StateReader in) {
+        for (int i = 0; i < critics.length; i++) {
+            Critic c = critics[i];
+            restoreParams(in, "learner.critic" + i + ".online.", c.online.params());
+            restoreParams(in, "learner.critic" + i + ".target.", c.target.params());
+            restoreAdam(in, "learner.critic" + i + ".adam.", c.adam, c.online.params());
+        }
+        restoreParams(in, "learner.actor.", policy.params());
+        restoreAdam(in, "learner.actor.adam.", actorAdam, policy.params());
+        in.floats("learner.log_alpha", logAlpha.value.data);
+        restoreAdam(in, "learner.temperature.adam.", temperatureAdam, List.of(logAlpha));
+        in.longs("learner.rng", generatorState);
+        for (int k = 0; k < generators.length; k++) {
+            try {
+                generators[k].restoreState(generatorState, k * Rng.STATE_LONGS);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("learner.rng, generator " + generatorNames[k] + ": " + e.getMessage(), e);
+            }
+        }
+        in.longs("learner.updates", counters);
+        if (counters[0] < 0) {
+            throw new IllegalArgumentException("learner.updates: negative update count " + counters[0]);
+        }
+        updates = counters[0];
+    }
+
+    /** The names of the generators in {@code learner.rng}, in order. */
+    public List<String> generatorNames() {
+        return List.of(generatorNames);
+    }
+
+    private static void saveParams(StateWriter out, String prefix, List<Param> params) {
+        for (int k = 0, n = params.size(); k < n; k++) {
+            Param p = params.get(k);
+            out.floats(prefix + p.name, p.value.data);
+        }
+    }
+
+    private static void restoreParams(StateReader in, String prefix, List<Param> params) {
+        for (int k = 0, n = params.size(); k < n; k++) {
+            Param p = params.get(k);
+            in.floats(prefix + p.name, p.value.data);
+        }
+    }
+
+    private void saveAdam(StateWriter out, String prefix, Adam adam, List<Param> params) {
+        for (int k = 0, n = params.size(); k < n; k++) {
+            out.floats(prefix + "m." + params.get(k).name, adam.firstMoment(k));
+            out.floats(prefix + "v." + params.get(k).name, adam.secondMoment(k));
+        }
+        adamSteps[0] = adam.steps();
+        out.longs(prefix + "steps", adamSteps);
+    }
+
+    private void restoreAdam(StateReader in, String prefix, Adam adam, List<Param> params) {
+        for (int k = 0, n = params.size(); k < n; k++) {
+            in.floats(prefix + "m." + params.get(k).name, adam.firstMoment(k));
+            in.floats(prefix + "v." + params.get(k).name, adam.secondMoment(k));
+        }
+        in.longs(prefix + "steps", adamSteps);
+        try {
+            adam.restoreSteps(adamSteps[0]);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(prefix + "steps: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The first NaN or infinity in any learned number (online and target critics, the actor, log alpha), named
+     * as {@code critic1.online.fc0.weight[37] = NaN}, or null when all are finite. Allocation-free when all are.
+     */
+    public String firstNonFiniteWeight() {
+        for (int i = 0; i < critics.length; i++) {
+            String bad = firstNonFinite("critic" + i + ".online.", critics[i].online.params());
+            if (bad == null) {
+                bad = firstNonFinite("critic" + i + ".target.", critics[i].target.params());
+            }
+            if (bad != null) {
+                return bad;
+            }
+        }
+        String bad = firstNonFinite("actor.", policy.params());
+        if (bad == null && !Float.isFinite(logAlpha.value.data[0])) {
+            bad = "log_alpha = " + logAlpha.value.data[0];
+        }
+        return bad;
+    }
+
+    private static String firstNonFinite(String prefix, List<Param> params) {
+        for (int k = 0, n = params.size(); k < n; k++) {
+            float[] d = params.get(k).value.data;
+            for (int j = 0; j < d.length; j++) {
+                if (!Float.isFinite(d[j])) {
+                    return prefix + params.get(k).name + "[" + j + "] = " + d[j];
+                }
+            }
+        }
+        return null;
     }
 
     /** Replaces the source of policy noise (tests; the default draws from the learner's seed). */

@@ -160,6 +160,30 @@ public record LearnerConfig(String preset, int critics, int targetCritics, int u
         return b.build();
     }
 
+    /**
+     * Every value by its {@link #with} key (all but {@code lr}), as text that reads back to the same value:
+     * {@code LearnerConfig.preset(preset()).withAll(values())} equals this configuration.
+     */
+    public java.util.Map<String, String> values() {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("critics", Integer.toString(critics));
+        m.put("target-critics", Integer.toString(targetCritics));
+        m.put("utd", Integer.toString(updatesPerStep));
+        m.put("dropout", Float.toString(criticDropout));
+        m.put("layer-norm", Boolean.toString(criticLayerNorm));
+        m.put("hidden", Arrays.stream(hidden).mapToObj(Integer::toString).collect(java.util.stream.Collectors.joining(",")));
+        m.put("batch", Integer.toString(batchSize));
+        m.put("actor-lr", Float.toString(actorLearningRate));
+        m.put("critic-lr", Float.toString(criticLearningRate));
+        m.put("temperature-lr", Float.toString(temperatureLearningRate));
+        m.put("gamma", Float.toString(discount));
+        m.put("tau", Float.toString(polyakRate));
+        m.put("init-temperature", Float.toString(initialTemperature));
+        m.put("target-entropy-per-action", Float.toString(targetEntropyPerAction));
+        m.put("threads", Integer.toString(threads));
+        return m;
+    }
+
     private static void set(Builder b, String key, String value) {
         String v = value.trim();
         try {

@@ -23,7 +23,8 @@ import java.util.concurrent.Callable;
 /** {@code trot train}: trains an agent preset on an environment and writes metrics, plots and the policy. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train an agent on an environment. Writes run.txt, episodes.csv, evaluations.csv, qbias.csv,",
-                "learning_curve.png and policy.ckpt to the output directory. Same seed, same numbers."})
+                "learning_curve.png and policy.ckpt to the output directory, and state.snap and replay.log from which",
+                "--resume continues a killed run bit-exactly. Same seed, same numbers."})
 final class TrainCommand implements Callable<Integer> {
 
     @Option(names = {"-a", "--agent"}, defaultValue = "droq", description = "Agent preset: sac, redq or droq (default ${DEFAULT-VALUE}).")
@@ -69,8 +70,114 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress bar; a status line every 10 seconds instead.")
     boolean noProgress;
 
+    @Option(names = "--resume", paramLabel = "DIR", description = {"Continue the run in DIR from its snapshot (state.snap)"
+            + " and replay log, with the configuration it recorded; a flag that contradicts it is refused"
+            + " (--set threads=N may differ). See docs/recovery.md."})
+    Path resumeDir;
+
+    @Option(names = "--snapshot-every", paramLabel = "STEPS", description = "Steps between snapshots of the whole run"
+            + " (state.snap; also at the end and on Ctrl-C or SIGTERM); 0: none, and no replay log (default: 1000, or on"
+            + " --resume the run's).")
+    Long snapshotEvery;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec commandSpec;
+
+    private boolean given(String option) {
+        return commandSpec != null && commandSpec.commandLine().getParseResult().hasMatchedOption(option);
+    }
+
+    /** The run's recorded configuration, with every flag given here checked against it. */
+    private Integer resume() throws Exception {
+        Path dir = resumeDir;
+        trot.io.Snapshot snap;
+        try {
+            snap = trot.io.Snapshot.read(dir.resolve(Trainer.SNAPSHOT));
+        } catch (java.nio.file.NoSuchFileException e) {
+            System.err.println("trot train: cannot resume " + dir + ": " + e.getFile() + " does not exist ("
+                    + (e.getReason() != null ? e.getReason() : "no snapshot") + ")");
+            return 2;
+        } catch (java.io.IOException e) {
+            System.err.println("trot train: cannot resume " + dir + ": " + e.getMessage());
+            return 2;
+        }
+        Tasks task;
+        LearnerConfig recordedConfig, config;
+        TrainingSettings settings;
+        List<String> contradictions = new ArrayList<>();
+        try {
+            task = Tasks.byName(snap.meta("environment"));
+            recordedConfig = trot.train.RunSnapshots.config(snap);
+            settings = trot.train.RunSnapshots.settings(snap);
+            java.util.Map<String, String> values = new java.util.LinkedHashMap<>();
+            for (String o : overrides) {
+                int eq = o.indexOf('=');
+                if (eq <= 0) {
+                    throw new IllegalArgumentException("--set needs KEY=VALUE, got '" + o + "'");
+                }
+                values.put(o.substring(0, eq).trim(), o.substring(eq + 1));
+            }
+            config = recordedConfig.withAll(values);
+            java.util.Map<String, String> a = recordedConfig.values(), b = config.values();
+            for (String k : a.keySet()) {
+                if (!k.equals("threads") && !a.get(k).equals(b.get(k))) {
+                    contradictions.add("--set " + k + "=" + b.get(k) + " (the run has " + a.get(k) + ")");
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println("trot train: cannot resume " + dir + ": " + e.getMessage());
+            return 2;
+        }
+        try {
+            if (given("--agent") && !LearnerConfig.preset(agent).preset().equals(recordedConfig.preset())) {
+                contradictions.add("--agent " + agent + " (the run has " + recordedConfig.preset() + ")");
+            }
+            if (given("--env") && Tasks.byName(env) != task) {
+                contradictions.add("--env " + env + " (the run has " + task.id + ")");
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println("trot train: " + e.getMessage());
+            return 2;
+        }
+        check(contradictions, "--steps", steps, settings.steps());
+        check(contradictions, "--random-steps", randomSteps, settings.randomSteps());
+        check(contradictions, "--seed", given("--seed") ? seed : null, settings.seed());
+        check(contradictions, "--eval-interval", evalInterval, settings.evalInterval());
+        check(contradictions, "--eval-episodes", evalEpisodes == null ? null : (long) evalEpisodes, settings.evalEpisodes());
+        check(contradictions, "--qbias-interval", qBiasInterval, settings.qBiasInterval());
+        check(contradictions, "--qbias-episodes", given("--qbias-episodes") ? (long) qBiasEpisodes : null, settings.qBiasEpisodes());
+        if (out != null && !out.toAbsolutePath().normalize().equals(dir.toAbsolutePath().normalize())) {
+            contradictions.add("--out " + out + " (the run is in " + dir + ")");
+        }
+        if (force) {
+            contradictions.add("--force (a resumed run continues its files; it never replaces them)");
+        }
+        String recordedModel = snap.meta().get("run.model");
+        if (model != null && !model.toString().equals(recordedModel == null ? "" : recordedModel)) {
+            contradictions.add("--model " + model + " (the run has " + (recordedModel == null ? "the default model" : recordedModel) + ")");
+        }
+        if (!contradictions.isEmpty()) {
+            System.err.println("trot train: --resume " + dir + " continues the run with the configuration it recorded;"
+                    + " these flags contradict it: " + String.join(", ", contradictions) + ". Drop them, or start a new run"
+                    + " in another directory.");
+            return 2;
+        }
+        System.err.println("trot train: resuming " + dir.toAbsolutePath() + " at step " + snap.meta("step") + " of "
+                + settings.steps() + ": " + config);
+        return train(task, config, settings, dir, recordedModel == null ? null : Path.of(recordedModel), true);
+    }
+
+    private static void check(List<String> contradictions, String flag, Long given, long recorded) {
+        if (given != null && given != recorded) {
+            contradictions.add(flag + " " + given + " (the run has " + recorded + ")");
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
+        if (resumeDir != null) {
+            return resume();
+        }
         Tasks task;
         LearnerConfig config;
         TrainingSettings settings;
@@ -107,6 +214,16 @@ final class TrainCommand implements Callable<Integer> {
                 return 2;
             }
         }
+        return train(task, config, settings, dir, model, false);
+    }
+
+    private Integer train(Tasks task, LearnerConfig config, TrainingSettings settings, Path dir, Path model,
+                          boolean resuming) throws Exception {
+        long every = snapshotEvery != null ? snapshotEvery : resuming ? 0 : 1000;
+        if (every < 0) {
+            System.err.println("trot train: --snapshot-every must not be negative, got " + every);
+            return 2;
+        }
         Environment trainEnv0, evalEnv0;
         try {
             trainEnv0 = task.create(model);
@@ -124,15 +241,62 @@ final class TrainCommand implements Callable<Integer> {
         try (Environment trainEnv = trainEnv0; Environment evalEnv = evalEnv0;
              StatusDisplay display = new StatusDisplay(settings.steps(), noProgress || System.console() == null)) {
             Trainer trainer = new Trainer(settings, config, trainEnv, evalEnv, dir, force)
-                    .describe("command", "trot " + String.join(" ", Main.arguments()));
-            Trainer.Summary s;
+                    .describe("command", "trot " + String.join(" ", Main.arguments()))
+                    .snapshotEvery(every).resume(resuming);
+            if (model != null) {
+                trainer.record("model", model.toString());
+            }
+            // Ctrl-C or SIGTERM: stop at the next step boundary with a snapshot, then let the JVM go.
+            java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
+            Thread hook = new Thread(() -> {
+                trainer.requestStop();
+                try {
+                    if (!finished.await(120, java.util.concurrent.TimeUnit.SECONDS)) {
+                        System.err.println("trot train: the run did not reach a step boundary within 120 s; stopping"
+                                + " without a final snapshot (the last one is intact)");
+                    }
+                } catch (InterruptedException ignored) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "trot-train-stop");
+            Runtime.getRuntime().addShutdownHook(hook);
+            Trainer.Summary s = null;
             try {
                 s = trainer.run(display::update);
             } catch (FileAlreadyExistsException e) {
                 System.err.println("trot train: " + e.getMessage());
                 return 2;
+            } catch (java.nio.file.NoSuchFileException e) {
+                System.err.println("trot train: cannot resume " + dir + ": " + e.getFile() + " does not exist"
+                        + (e.getReason() != null ? " (" + e.getReason() + ")" : "") + "; nothing was changed");
+                return 2;
+            } catch (java.io.IOException | IllegalArgumentException e) {
+                if (!resuming) {
+                    throw e;
+                }
+                System.err.println("trot train: cannot resume " + dir + ": " + e.getMessage());
+                return 2;
+            } catch (trot.train.DivergenceException e) {
+                display.close();
+                System.err.println("trot train: " + e.getMessage());
+                return 3;
+            } finally {
+                if (s == null) {
+                    finished.countDown();
+                }
             }
             display.close();
+            if (!trainer.resumeMessage().isEmpty()) {
+                System.err.println("trot train: " + trainer.resumeMessage());
+            }
+            if (s.stopped()) {
+                System.out.printf(Locale.ROOT, "stopped at step %d of %d with a snapshot; continue with: trot train --resume %s%n",
+                        s.steps(), settings.steps(), dir);
+                System.out.flush();
+                finished.countDown();   // only now may the shutdown hook let the JVM go
+                return 0;
+            }
+            finished.countDown();
             System.out.printf(Locale.ROOT, "trained %d steps (%d episodes) in %.1f s; final evaluation return %.2f, best %.2f at step %d;"
                             + " mean update %.2f ms%s%nresults in %s%n", s.steps(), s.episodes(), s.seconds(), s.finalEvalReturn(),
                     s.bestEvalReturn(), s.bestEvalStep(), 1e3 * s.meanUpdateSeconds(),

@@ -40,6 +40,7 @@ public final class MetricsCsv implements AutoCloseable {
     private final Writer out;
     private final StringBuilder line = new StringBuilder(256);
     private boolean closed;
+    private long rows;
 
     /**
      * Creates {@code file} (and missing parent directories) and writes the header.
@@ -73,6 +74,73 @@ public final class MetricsCsv implements AutoCloseable {
         } catch (IOException e) {
             out.close();
             throw e;
+        }
+    }
+
+    private MetricsCsv(Path file, List<String> columns, Writer out) {
+        this.file = file;
+        this.columns = List.copyOf(columns);
+        this.out = out;
+    }
+
+    /**
+     * Continues a file this class wrote, for a resumed run: checks its header, keeps its first {@code keepRows}
+     * rows, cuts what follows them (rows written after the snapshot being resumed, and a torn last line) and
+     * appends from there.
+     *
+     * @throws IOException naming the file when it is missing, has another header or fewer than {@code keepRows}
+     *                     complete rows; the file is then unchanged
+     */
+    public static MetricsCsv resume(Path file, List<String> columns, long keepRows) throws IOException {
+        int end = checkResumable(file, columns, keepRows);
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, StandardOpenOption.WRITE)) {
+            if (ch.size() > end) {
+                ch.truncate(end);
+            }
+        }
+        Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        MetricsCsv csv = new MetricsCsv(file, columns, w);
+        csv.rows = keepRows;
+        return csv;
+    }
+
+    /**
+     * The checks of {@link #resume}, touching nothing.
+     *
+     * @return the byte offset where the kept rows end
+     */
+    public static int checkResumable(Path file, List<String> columns, long keepRows) throws IOException {
+        checkColumns(file, columns);
+        if (!Files.exists(file)) {
+            throw new java.nio.file.NoSuchFileException(file.toString(), null, "the metrics file of the run to resume is missing");
+        }
+        byte[] bytes = Files.readAllBytes(file);
+        String header = String.join(",", columns) + "\n";
+        byte[] h = header.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length < h.length || !java.util.Arrays.equals(bytes, 0, h.length, h, 0, h.length)) {
+            throw new IOException("metrics file " + file + ": its header is not \"" + header.trim()
+                    + "\"; it was not written by this run; the file is left as it is");
+        }
+        int end = h.length;
+        for (long r = 0; r < keepRows; r++) {
+            int nl = end;
+            while (nl < bytes.length && bytes[nl] != '\n') {
+                nl++;
+            }
+            if (nl >= bytes.length) {
+                throw new IOException("metrics file " + file + ": has " + r + " complete rows, the snapshot being resumed"
+                        + " counted " + keepRows + "; the file is left as it is");
+            }
+            end = nl + 1;
+        }
+        return end;
+    }
+
+    /** Forces the rows written so far to the storage device. */
+    public void force() throws IOException {
+        out.flush();
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.force(false);
         }
     }
 
@@ -125,6 +193,7 @@ public final class MetricsCsv implements AutoCloseable {
         line.append('\n');
         out.append(line);
         out.flush();
+        rows++;
     }
 
     /** Appends the text {@link #row} writes for {@code v} (nothing for NaN). */
@@ -141,6 +210,11 @@ public final class MetricsCsv implements AutoCloseable {
         } else {
             b.append(Double.toString(v));   // outside float range, or so small that float would lose it
         }
+    }
+
+    /** Rows in the file (those kept by {@link #resume} included). */
+    public long rows() {
+        return rows;
     }
 
     /** The column names, in order. */

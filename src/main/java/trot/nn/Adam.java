@@ -94,6 +94,24 @@ public final class Adam {
         return t;
     }
 
+    /**
+     * Sets the step count, for a restore from a snapshot (with the moments, written through {@link #firstMoment}
+     * and {@link #secondMoment}): the bias corrections of the next step then continue where they were.
+     *
+     * @throws IllegalArgumentException for a negative count
+     */
+    public void restoreSteps(long steps) {
+        if (steps < 0) {
+            throw new IllegalArgumentException("Adam: the step count must not be negative, got " + steps);
+        }
+        this.t = steps;
+    }
+
+    /** Number of parameters (and of moment pairs). */
+    public int size() {
+        return params.length;
+    }
+
     public float learningRate() {
         return lr;
     }

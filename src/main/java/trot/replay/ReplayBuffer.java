@@ -121,6 +121,42 @@ public final class ReplayBuffer implements BatchSource {
         }
     }
 
+    /**
+     * Writes the sampler's generator ({@code replay.rng}) and the counters {@code replay.counters} = [added, size,
+     * next slot, rejected]. The transitions themselves are not written: they are in the replay log
+     * ({@link ReplayLog}), which rebuilds them by {@link #add} in the same order.
+     */
+    public void saveState(trot.util.StateWriter out) {
+        rng.saveState(state, 0);
+        out.longs("replay.rng", state);
+        counters[0] = added;
+        counters[1] = size;
+        counters[2] = next;
+        counters[3] = rejected;
+        out.longs("replay.counters", counters);
+    }
+
+    /**
+     * Restores the generator and the rejected count written by {@link #saveState}, into a buffer refilled with the
+     * same transitions (so its added, size and next slot must already be those saved).
+     *
+     * @throws IllegalArgumentException when the buffer does not hold what the snapshot's buffer held
+     */
+    public void restoreState(trot.util.StateReader in) {
+        in.longs("replay.counters", counters);
+        if (counters[0] != added || counters[1] != size || counters[2] != next) {
+            throw new IllegalArgumentException("replay.counters: the snapshot's buffer had added " + counters[0]
+                    + ", size " + counters[1] + ", next slot " + counters[2] + " but the one rebuilt from the log has "
+                    + added + ", " + size + ", " + next + " (the log does not match the snapshot)");
+        }
+        in.longs("replay.rng", state);
+        rng.restoreState(state, 0);
+        rejected = counters[3];
+    }
+
+    private final long[] state = new long[Rng.STATE_LONGS];
+    private final long[] counters = new long[4];
+
     public int size() {
         return size;
     }

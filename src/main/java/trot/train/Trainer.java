@@ -6,11 +6,14 @@ import trot.agent.UpdateReport;
 import trot.blas.BlasBackend;
 import trot.env.EnvSpec;
 import trot.env.Environment;
+import trot.env.Resumable;
 import trot.env.StepResult;
 import trot.io.Outputs;
 import trot.io.MetricsCsv;
 import trot.io.Plots;
+import trot.io.Snapshot;
 import trot.replay.ReplayBuffer;
+import trot.replay.ReplayLog;
 import trot.util.Rng;
 
 import java.io.IOException;
@@ -36,7 +39,9 @@ import java.util.function.Consumer;
  *       with {@link trot.env.Telemetry}, also {@code forward_speed.png} (evaluation forward speed against steps) and
  *       the last evaluation's first episode: {@code eval_trace.csv} (every telemetry value, step by step),
  *       {@code eval_speed.png} and {@code gait.png} (foot contacts over time);</li>
- *   <li>{@code policy.ckpt}: the policy, saved after every evaluation and at the end.</li>
+ *   <li>{@code policy.ckpt}: the policy, saved after every evaluation and at the end;</li>
+ *   <li>with {@link #snapshotEvery}: {@code state.snap}, the whole run at a step boundary, and {@code replay.log},
+ *       every stored transition, from which {@link #resume} continues the run bit-exactly ({@code docs/recovery.md}).</li>
  * </ul>
  * The same settings, configuration and seed give the same numbers in every file but the timings. Without
  * {@code overwrite}, a directory holding any of these files ({@link #OUTPUTS}) is refused before anything is written.
@@ -80,10 +85,39 @@ public final class Trainer {
         this.overwrite = overwrite;
     }
 
+    /** The snapshot of a run with snapshots on ({@link #snapshotEvery}), replaced atomically. */
+    public static final String SNAPSHOT = "state.snap";
+    /** The replay log of a run with snapshots on. */
+    public static final String REPLAY_LOG = "replay.log";
+
     /** Every file a run writes into its output directory. */
     public static final List<String> OUTPUTS = List.of("run.txt", "episodes.csv", "evaluations.csv", "qbias.csv",
             "policy.ckpt", "learning_curve.png", "forward_speed.png", EvaluationPlots.TRACE, EvaluationPlots.SPEED,
-            EvaluationPlots.GAIT);
+            EvaluationPlots.GAIT, SNAPSHOT, REPLAY_LOG);
+
+    private static final List<String> EPISODE_COLUMNS = List.of("step", "episode", "return",
+            "length", "terminated", "alpha", "critic_loss", "actor_loss", "entropy", "mean_q", "update_ms",
+            "steps_per_second", "elapsed_s");
+    private static final List<String> EVALUATION_COLUMNS = List.of("step", "mean_return",
+            "std_return", "min_return", "max_return", "mean_length", "falls", "mean_forward_speed_mps",
+            "mean_yaw_drift_rad", "elapsed_s");
+    private static final List<String> QBIAS_COLUMNS = List.of("step", "bias_mean", "bias_std",
+            "mean_q", "mean_return", "pairs", "tail_weight");
+
+    private long snapshotEvery;
+    private boolean resume;
+    private boolean keepLogTail;
+    private volatile boolean stopRequested;
+    private long lastSnapshotStep = -1;
+    private String resumeMessage = "";
+
+    private final Map<String, String> snapshotMeta = new LinkedHashMap<>();
+
+    /** Adds a metadata entry {@code run.<key>} to every snapshot (what a command needs to resume, such as a model file). */
+    public Trainer record(String key, String value) {
+        snapshotMeta.put("run." + key, value);
+        return this;
+    }
 
     /** Adds a line to run.txt (for example the command line that started the run). */
     public Trainer describe(String key, String value) {
@@ -91,19 +125,131 @@ public final class Trainer {
         return this;
     }
 
-    /** What a finished run achieved. */
-    public record Summary(long steps, long episodes, double finalEvalReturn, double bestEvalReturn, long bestEvalStep,
-                          double seconds, double meanUpdateSeconds, long rejectedTransitions, Path outDir) {
+    /**
+     * Writes a snapshot of the whole run ({@link #SNAPSHOT}) every {@code steps} environment steps, at the end and
+     * on {@link #requestStop}, and logs every transition to {@link #REPLAY_LOG}; 0 (the default) turns both off.
+     * For an environment that can be captured only at episode boundaries, a due snapshot waits for the next one.
+     *
+     * @throws IllegalArgumentException for a negative interval, or snapshots of an environment that is not
+     *                                  {@link Resumable}
+     */
+    public Trainer snapshotEvery(long steps) {
+        if (steps < 0) {
+            throw new IllegalArgumentException("Trainer: the snapshot interval must not be negative, got " + steps);
+        }
+        if (steps > 0 && !(env instanceof Resumable)) {
+            throw new IllegalArgumentException("Trainer: " + spec.name() + " cannot be snapshotted (it is not Resumable)");
+        }
+        this.snapshotEvery = steps;
+        return this;
     }
 
     /**
-     * Runs the whole training.
+     * Continue the run in the output directory from its snapshot instead of starting one: the configuration and
+     * settings given to this trainer must be the snapshot's (the thread count may differ). Snapshots continue at
+     * the interval of {@link #snapshotEvery} (the snapshot's if not set).
+     */
+    public Trainer resume(boolean resume) {
+        this.resume = resume;
+        return this;
+    }
+
+    /**
+     * On resume, keep the valid log records after the snapshot instead of cutting them: for a robot, whose
+     * transitions are not collected again. (Off in simulation, where the resumed run collects them again and
+     * keeping them would change its numbers.) Not implemented by the loop yet beyond the log: see docs/recovery.md.
+     */
+    Trainer keepLogTail(boolean keep) {
+        this.keepLogTail = keep;
+        return this;
+    }
+
+    /**
+     * Asks the run to stop at the next step boundary where a snapshot can be written, after writing it (or at
+     * once, when snapshots are off). Safe to call from any thread (a shutdown hook).
+     */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    private Consumer<Learner> learnerWatcher = l -> { };
+
+    /** Hands the run's learner to {@code watcher} when it is built (tests that poison it). */
+    Trainer watchLearner(Consumer<Learner> watcher) {
+        this.learnerWatcher = watcher;
+        return this;
+    }
+
+    /** What {@link #run} said about the resume (the replay log's recovery), empty for a new run. */
+    public String resumeMessage() {
+        return resumeMessage;
+    }
+
+    /** What a finished run achieved. {@code stopped}: it ended early, on {@link #requestStop}. */
+    public record Summary(long steps, long episodes, double finalEvalReturn, double bestEvalReturn, long bestEvalStep,
+                          double seconds, double meanUpdateSeconds, long rejectedTransitions, Path outDir,
+                          boolean stopped) {
+    }
+
+    /** The loop's own state: what a snapshot holds besides the learner, the buffer and the environment. */
+    private static final class Loop {
+        long step, episode, length, updatesInEpisode, updates, bestStep = -1;
+        double episodeReturn, sumCritic, sumActor, sumEntropy, sumQ, sumUpdate, totalUpdate;
+        double best = Double.NEGATIVE_INFINITY, lastEval = Double.NaN, elapsed;
+
+        long[] counters() {
+            return new long[]{step, episode, length, updatesInEpisode, updates, bestStep};
+        }
+
+        double[] sums(Progress p) {
+            return new double[]{episodeReturn, sumCritic, sumActor, sumEntropy, sumQ, sumUpdate, totalUpdate, best,
+                    lastEval, elapsed, p.lastEpisodeReturn, p.lastEvalReturn, p.alpha, p.criticLoss, p.updateSeconds};
+        }
+
+        void restore(long[] c, double[] d, Progress p) {
+            step = c[0];
+            episode = c[1];
+            length = c[2];
+            updatesInEpisode = c[3];
+            updates = c[4];
+            bestStep = c[5];
+            episodeReturn = d[0];
+            sumCritic = d[1];
+            sumActor = d[2];
+            sumEntropy = d[3];
+            sumQ = d[4];
+            sumUpdate = d[5];
+            totalUpdate = d[6];
+            best = d[7];
+            lastEval = d[8];
+            elapsed = d[9];
+            p.lastEpisodeReturn = d[10];
+            p.lastEvalReturn = d[11];
+            p.alpha = d[12];
+            p.criticLoss = d[13];
+            p.updateSeconds = d[14];
+        }
+    }
+
+    /**
+     * Runs the whole training (or, with {@link #resume}, the rest of it).
      *
      * @param observer called after every environment step with a reused {@link Progress}
-     * @throws IOException when the output cannot be written; results written so far stay on disk
+     * @throws IOException         when the output cannot be written; results written so far stay on disk. On
+     *                             resume: when the snapshot, the log or a metrics file is missing, damaged or of
+     *                             another run (the message names the file; nothing is changed)
+     * @throws DivergenceException when a loss, a weight or an action became NaN or infinite
      */
     public Summary run(Consumer<Progress> observer) throws IOException {
-        if (!overwrite) {
+        Snapshot snap = null;
+        Path snapFile = outDir.resolve(SNAPSHOT), logFile = outDir.resolve(REPLAY_LOG);
+        if (resume) {
+            snap = Snapshot.read(snapFile);
+            checkSameRun(snap);
+            if (snapshotEvery == 0) {
+                snapshotEvery(Long.parseLong(snap.meta().getOrDefault("snapshot_every", "0")));
+            }
+        } else if (!overwrite) {
             Outputs.requireAbsent(outDir, OUTPUTS);
         }
         Files.createDirectories(outDir);
@@ -119,49 +265,103 @@ public final class Trainer {
         final StepResult result = new StepResult(spec);
         final Progress progress = new Progress();
         progress.totalSteps = settings.steps();
+        final Loop loop = new Loop();
+        final boolean snapshots = snapshotEvery > 0;
 
         try (Learner learner = new Learner(config, no, na, learnerSeed);
-             MetricsCsv episodes = new MetricsCsv(outDir.resolve("episodes.csv"), List.of("step", "episode", "return",
-                     "length", "terminated", "alpha", "critic_loss", "actor_loss", "entropy", "mean_q", "update_ms",
-                     "steps_per_second", "elapsed_s"), overwrite);
-             MetricsCsv evaluations = new MetricsCsv(outDir.resolve("evaluations.csv"), List.of("step", "mean_return",
-                     "std_return", "min_return", "max_return", "mean_length", "falls", "mean_forward_speed_mps",
-                     "mean_yaw_drift_rad", "elapsed_s"), overwrite);
-             MetricsCsv qbias = new MetricsCsv(outDir.resolve("qbias.csv"), List.of("step", "bias_mean", "bias_std",
-                     "mean_q", "mean_return", "pairs", "tail_weight"), overwrite)) {
-            writeRunInfo(learner);
+             Closer closer = new Closer()) {
+            learnerWatcher.accept(learner);
+            MetricsCsv episodes, evaluations, qbias;
+            ReplayLog log = null;
+            List<double[]> curveEval = new ArrayList<>(), curveTrain = new ArrayList<>(), curveSpeed = new ArrayList<>();
+            if (snap != null) {
+                // Everything is checked before anything on disk changes.
+                learner.restoreState(snap);
+                long[] c = new long[6];
+                double[] d = new double[15];
+                snap.longs("trainer.counters", c);
+                snap.doubles("trainer.sums", d);
+                loop.restore(c, d, progress);
+                progress.episodes = loop.episode;
+                long[] rows = new long[4];
+                snap.longs("trainer.rows", rows);
+                long[] exploreState = new long[Rng.STATE_LONGS];
+                snap.longs("trainer.explore_rng", exploreState);
+                explore.restoreState(exploreState, 0);
+                float[] envObs = new float[no];
+                ((Resumable) env).restoreState(snap, envObs);
+                snap.floats("trainer.observation", obs);
+                if (!Arrays.equals(obs, envObs)) {
+                    throw new IOException("snapshot " + snapFile + ": the restored environment observes "
+                            + Arrays.toString(envObs) + ", the snapshot's loop had " + Arrays.toString(obs)
+                            + "; the environment is not the one the run used");
+                }
+                MetricsCsv.checkResumable(outDir.resolve("episodes.csv"), EPISODE_COLUMNS, rows[0]);
+                MetricsCsv.checkResumable(outDir.resolve("evaluations.csv"), EVALUATION_COLUMNS, rows[1]);
+                MetricsCsv.checkResumable(outDir.resolve("qbias.csv"), QBIAS_COLUMNS, rows[2]);
+                ReplayLog.Recovery rec = ReplayLog.recover(logFile, spec.name(), no, na,
+                        keepLogTail ? Long.MAX_VALUE : rows[3], replay);
+                log = closer.add(rec.log());
+                replay.restoreState(snap);
+                resumeMessage = rec.message();
+                LOG.log(System.Logger.Level.INFO, resumeMessage);
+                episodes = closer.add(MetricsCsv.resume(outDir.resolve("episodes.csv"), EPISODE_COLUMNS, rows[0]));
+                evaluations = closer.add(MetricsCsv.resume(outDir.resolve("evaluations.csv"), EVALUATION_COLUMNS, rows[1]));
+                qbias = closer.add(MetricsCsv.resume(outDir.resolve("qbias.csv"), QBIAS_COLUMNS, rows[2]));
+                MetricsCsv.Table et = MetricsCsv.read(episodes.file()), vt = MetricsCsv.read(evaluations.file());
+                double[] es = et.column("step"), er = et.column("return");
+                for (int i = 0; i < es.length; i++) {
+                    curveTrain.add(new double[]{es[i], er[i]});
+                }
+                double[] vs = vt.column("step"), vr = vt.column("mean_return"), vf = vt.column("mean_forward_speed_mps");
+                for (int i = 0; i < vs.length; i++) {
+                    curveEval.add(new double[]{vs[i], vr[i]});
+                    curveSpeed.add(new double[]{vs[i], vf[i]});
+                }
+                lastSnapshotStep = loop.step;
+                Files.writeString(outDir.resolve("run.txt"), "resumed at step " + loop.step + ": "
+                        + extraRunInfo.getOrDefault("command", "(from the API)") + "\n", StandardCharsets.UTF_8,
+                        java.nio.file.StandardOpenOption.APPEND);
+            } else {
+                episodes = closer.add(new MetricsCsv(outDir.resolve("episodes.csv"), EPISODE_COLUMNS, overwrite));
+                evaluations = closer.add(new MetricsCsv(outDir.resolve("evaluations.csv"), EVALUATION_COLUMNS, overwrite));
+                qbias = closer.add(new MetricsCsv(outDir.resolve("qbias.csv"), QBIAS_COLUMNS, overwrite));
+                writeRunInfo(learner);
+                if (overwrite) {
+                    Files.deleteIfExists(snapFile);   // a snapshot of an earlier run must not be resumed onto this one
+                }
+                if (snapshots) {
+                    log = closer.add(ReplayLog.create(logFile, spec.name(), no, na, overwrite));
+                }
+                env.seed(envSeed);
+                env.reset(obs);
+            }
             Evaluator evaluator = new Evaluator(evalEnv, settings.evalEpisodes(), evalSeed);
             Evaluator.Controller deterministic = (o, a) -> learner.act(o, a, true);
             QBias qBiasProbe = new QBias(learner, evalEnv, settings.qBiasEpisodes(), qBiasSeed, config.discount());
-            List<double[]> curveEval = new ArrayList<>(), curveTrain = new ArrayList<>(), curveSpeed = new ArrayList<>();
 
-            env.seed(envSeed);
-            env.reset(obs);
-            final long start = System.nanoTime();
-            long episode = 0;
-            int length = 0;
-            double episodeReturn = 0;
-            double sumCritic = 0, sumActor = 0, sumEntropy = 0, sumQ = 0, sumUpdate = 0, totalUpdate = 0;
-            int updatesInEpisode = 0;
-            long updates = 0;
-            double best = Double.NEGATIVE_INFINITY, lastEval = Double.NaN;
-            long bestStep = -1;
+            final long start = System.nanoTime() - (long) (loop.elapsed * 1e9);
+            boolean stopped = false;
 
-            for (long step = 1; step <= settings.steps(); step++) {
+            for (long step = loop.step + 1; step <= settings.steps(); step++) {
                 final boolean warmingUp = step <= settings.randomSteps();
                 if (warmingUp) {
                     explore.fillUniform(action, 0, na, -1f, 1f);
                 } else {
                     learner.act(obs, action, false);
+                    checkFinite(action, "the policy's action", step);
                 }
                 spec.scaleActions(action, envAction);
                 env.step(envAction, result);
-                episodeReturn += result.reward;
-                length++;
+                loop.episodeReturn += result.reward;
+                loop.length++;
                 boolean poisoned = false;
                 try {
                     // The time-limit trap: only a true termination stops bootstrapping; truncation does not.
                     replay.add(obs, action, result.reward, result.observation, result.terminated);
+                    if (log != null) {
+                        log.append(step, obs, action, result.reward, result.observation, result.terminated);
+                    }
                 } catch (IllegalArgumentException e) {
                     LOG.log(System.Logger.Level.WARNING, "step " + step + ": " + e.getMessage() + "; ending the episode");
                     poisoned = true;
@@ -170,14 +370,15 @@ public final class Trainer {
 
                 if (!warmingUp && replay.size() > 0) {
                     UpdateReport r = learner.update(replay);
-                    sumCritic += r.criticLoss;
-                    sumActor += r.actorLoss;
-                    sumEntropy += r.entropy;
-                    sumQ += r.meanQ;
-                    sumUpdate += r.seconds;
-                    totalUpdate += r.seconds;
-                    updatesInEpisode++;
-                    updates++;
+                    checkFinite(r, step);
+                    loop.sumCritic += r.criticLoss;
+                    loop.sumActor += r.actorLoss;
+                    loop.sumEntropy += r.entropy;
+                    loop.sumQ += r.meanQ;
+                    loop.sumUpdate += r.seconds;
+                    loop.totalUpdate += r.seconds;
+                    loop.updatesInEpisode++;
+                    loop.updates++;
                     progress.alpha = r.alpha;
                     progress.criticLoss = r.criticLoss;
                     progress.updateSeconds = r.seconds;
@@ -185,17 +386,18 @@ public final class Trainer {
 
                 final double elapsed = (System.nanoTime() - start) * 1e-9;
                 if (result.terminated || result.truncated || poisoned) {
-                    episode++;
-                    double u = updatesInEpisode;
-                    episodes.row(step, episode, episodeReturn, length, result.terminated ? 1 : 0, learner.alpha(),
-                            sumCritic / u, sumActor / u, sumEntropy / u, sumQ / u, 1e3 * sumUpdate / u, step / elapsed, elapsed);
-                    curveTrain.add(new double[]{step, episodeReturn});
-                    progress.lastEpisodeReturn = episodeReturn;
-                    progress.episodes = episode;
-                    episodeReturn = 0;
-                    length = 0;
-                    sumCritic = sumActor = sumEntropy = sumQ = sumUpdate = 0;
-                    updatesInEpisode = 0;
+                    loop.episode++;
+                    double u = loop.updatesInEpisode;
+                    episodes.row(step, loop.episode, loop.episodeReturn, loop.length, result.terminated ? 1 : 0, learner.alpha(),
+                            loop.sumCritic / u, loop.sumActor / u, loop.sumEntropy / u, loop.sumQ / u,
+                            1e3 * loop.sumUpdate / u, step / elapsed, elapsed);
+                    curveTrain.add(new double[]{step, loop.episodeReturn});
+                    progress.lastEpisodeReturn = loop.episodeReturn;
+                    progress.episodes = loop.episode;
+                    loop.episodeReturn = 0;
+                    loop.length = 0;
+                    loop.sumCritic = loop.sumActor = loop.sumEntropy = loop.sumQ = loop.sumUpdate = 0;
+                    loop.updatesInEpisode = 0;
                     env.reset(obs);
                 }
 
@@ -206,10 +408,10 @@ public final class Trainer {
                             e.meanForwardSpeed(), e.meanYawDrift(), elapsed);
                     curveEval.add(new double[]{step, e.mean()});
                     curveSpeed.add(new double[]{step, e.meanForwardSpeed()});
-                    lastEval = e.mean();
-                    if (e.mean() > best) {
-                        best = e.mean();
-                        bestStep = step;
+                    loop.lastEval = e.mean();
+                    if (e.mean() > loop.best) {
+                        loop.best = e.mean();
+                        loop.bestStep = step;
                     }
                     progress.lastEvalReturn = e.mean();
                     savePolicy(learner, step);
@@ -226,15 +428,149 @@ public final class Trainer {
                     qbias.row(step, q.biasMean(), q.biasStd(), q.meanQ(), q.meanReturn(), q.pairs(), q.tailWeight());
                 }
 
+                loop.step = step;
+                loop.elapsed = elapsed;
                 progress.step = step;
                 progress.warmingUp = warmingUp;
                 progress.elapsedSeconds = elapsed;
                 progress.stepsPerSecond = step / Math.max(elapsed, 1e-9);
                 observer.accept(progress);
+
+                final boolean stopping = stopRequested;
+                if (snapshots && (stopping || last || step - Math.max(lastSnapshotStep, 0) >= snapshotEvery)
+                        && ((Resumable) env).canCapture()) {
+                    String bad = learner.firstNonFiniteWeight();
+                    if (bad != null) {
+                        throw diverged("the weight " + bad, step);
+                    }
+                    writeSnapshot(snapFile, learner, replay, explore, loop, progress, obs, log,
+                            new long[]{episodes.rows(), evaluations.rows(), qbias.rows(), log.count()},
+                            episodes, evaluations, qbias);
+                    lastSnapshotStep = step;
+                }
+                if (stopping && !last && (!snapshots || lastSnapshotStep == step)) {
+                    stopped = true;
+                    break;
+                }
             }
             double seconds = (System.nanoTime() - start) * 1e-9;
-            return new Summary(settings.steps(), episode, lastEval, best, bestStep, seconds,
-                    updates == 0 ? Double.NaN : totalUpdate / updates, replay.rejected(), outDir);
+            return new Summary(loop.step, loop.episode, loop.lastEval, loop.best, loop.bestStep, seconds,
+                    loop.updates == 0 ? Double.NaN : loop.totalUpdate / loop.updates, replay.rejected(), outDir, stopped);
+        }
+    }
+
+    /** Closes what it was given, in reverse order, keeping the first failure. */
+    private static final class Closer implements AutoCloseable {
+        private final List<AutoCloseable> items = new ArrayList<>();
+
+        <T extends AutoCloseable> T add(T item) {
+            items.add(item);
+            return item;
+        }
+
+        @Override
+        public void close() throws IOException {
+            IOException first = null;
+            for (int i = items.size() - 1; i >= 0; i--) {
+                try {
+                    items.get(i).close();
+                } catch (Exception e) {
+                    if (first == null) {
+                        first = e instanceof IOException io ? io : new IOException(e);
+                    }
+                }
+            }
+            if (first != null) {
+                throw first;
+            }
+        }
+    }
+
+    private void checkSameRun(Snapshot snap) {
+        String kind = snap.meta().get("kind");
+        if (!"run".equals(kind)) {
+            throw new IllegalArgumentException("snapshot " + snap.source() + " is not the snapshot of a training run (kind="
+                    + kind + ")");
+        }
+        List<String> problems = new ArrayList<>();
+        if (!spec.name().equals(snap.meta("environment"))
+                || !Integer.toString(spec.observationSize()).equals(snap.meta("observation_size"))
+                || !Integer.toString(spec.actionSize()).equals(snap.meta("action_size"))) {
+            problems.add("it is of " + snap.meta("environment") + " (observations " + snap.meta("observation_size")
+                    + ", actions " + snap.meta("action_size") + "), this run is " + spec.name() + " ("
+                    + spec.observationSize() + ", " + spec.actionSize() + ")");
+        }
+        Map<String, String> mine = RunSnapshots.withoutThreads(config), theirs = RunSnapshots.withoutThreads(RunSnapshots.config(snap));
+        for (Map.Entry<String, String> e : mine.entrySet()) {
+            if (!e.getValue().equals(theirs.get(e.getKey()))) {
+                problems.add("learner " + e.getKey() + " is " + theirs.get(e.getKey()) + " in the snapshot, " + e.getValue() + " here");
+            }
+        }
+        TrainingSettings recorded = RunSnapshots.settings(snap);
+        if (!recorded.equals(settings)) {
+            problems.add("settings are " + recorded + " in the snapshot, " + settings + " here");
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("snapshot " + snap.source() + " is of another run: "
+                    + String.join("; ", problems) + "; nothing was changed");
+        }
+    }
+
+    private void writeSnapshot(Path file, Learner learner, ReplayBuffer replay, Rng explore, Loop loop, Progress progress,
+                               float[] obs, ReplayLog log, long[] rows, MetricsCsv... csvs) throws IOException {
+        // What the snapshot counts must be on the disk before the snapshot is: the log records and the CSV rows.
+        log.force();
+        for (MetricsCsv c : csvs) {
+            c.force();
+        }
+        Snapshot.Builder b = Snapshot.builder()
+                .meta("kind", "run")
+                .meta("environment", spec.name())
+                .meta("observation_size", Integer.toString(spec.observationSize()))
+                .meta("action_size", Integer.toString(spec.actionSize()))
+                .meta("step", Long.toString(loop.step))
+                .meta("snapshot_every", Long.toString(snapshotEvery));
+        RunSnapshots.describe(b, config, settings);
+        for (Map.Entry<String, String> m : snapshotMeta.entrySet()) {
+            b.meta(m.getKey(), m.getValue());
+        }
+        learner.saveState(b);
+        replay.saveState(b);
+        ((Resumable) env).saveState(b);
+        b.longs("trainer.counters", loop.counters());
+        b.doubles("trainer.sums", loop.sums(progress));
+        b.longs("trainer.rows", rows);
+        long[] e = new long[Rng.STATE_LONGS];
+        explore.saveState(e, 0);
+        b.longs("trainer.explore_rng", e);
+        b.floats("trainer.observation", obs);
+        b.write(file);
+    }
+
+    private DivergenceException diverged(String what, long step) {
+        return new DivergenceException("step " + step + ": " + what + " is not a finite number; learning stopped. "
+                + (lastSnapshotStep >= 0 ? "The last good snapshot (step " + lastSnapshotStep + ") is kept in "
+                + outDir.resolve(SNAPSHOT) : "No snapshot was written") + ". Lower the learning rates or check the"
+                + " environment's rewards and observations.", step);
+    }
+
+    private void checkFinite(float[] action, String what, long step) {
+        for (int i = 0; i < action.length; i++) {
+            if (!Float.isFinite(action[i])) {
+                throw diverged(what + "[" + i + "] = " + action[i] + ",", step);
+            }
+        }
+    }
+
+    private void checkFinite(UpdateReport r, long step) {
+        if (!Double.isFinite(r.criticLoss)) {
+            throw diverged("the critic loss (" + r.criticLoss + ")", step);
+        }
+        if (!Double.isFinite(r.actorLoss)) {
+            throw diverged("the actor loss (" + r.actorLoss + ")", step);
+        }
+        if (!Double.isFinite(r.temperatureLoss) || !Double.isFinite(r.alpha)) {
+            throw diverged("the temperature (loss " + r.temperatureLoss + ", alpha " + r.alpha + ")", step);
         }
     }
 

@@ -48,6 +48,32 @@ class CommandLineTest {
     }
 
     @Test
+    void resumeContinuesTheRecordedRunAndRefusesContradictingFlags(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("p");
+        String[] run = {"train", "-e", "pendulum", "--steps", "400", "--random-steps", "100", "--eval-interval", "200",
+                "--eval-episodes", "1", "--set", "hidden=16,16", "--set", "batch=16", "--set", "utd=1",
+                "--snapshot-every", "150", "--no-progress", "--out", out.toString()};
+        StringBuilder log = new StringBuilder();
+        assertEquals(0, run(log, run), log.toString());
+        assertTrue(Files.exists(out.resolve("state.snap")) && Files.exists(out.resolve("replay.log")), "snapshot and log");
+        byte[] snap = Files.readAllBytes(out.resolve("state.snap"));
+
+        StringBuilder refused = new StringBuilder();
+        assertEquals(2, run(refused, "train", "--resume", out.toString(), "--steps", "900", "--set", "utd=3", "--seed", "4"));
+        assertTrue(refused.toString().contains("--steps 900 (the run has 400)") && refused.toString().contains("--set utd=3 (the run has 1)")
+                && refused.toString().contains("--seed 4 (the run has 1)"), refused.toString());
+        assertArrayEquals(snap, Files.readAllBytes(out.resolve("state.snap")), "a refused resume touches nothing");
+
+        StringBuilder missing = new StringBuilder();
+        assertEquals(2, run(missing, "train", "--resume", dir.resolve("nothing").toString()));
+        assertTrue(missing.toString().contains("state.snap does not exist"), missing.toString());
+
+        StringBuilder resumed = new StringBuilder();
+        assertEquals(0, run(resumed, "train", "--resume", out.toString(), "--set", "threads=2", "--no-progress"), resumed.toString());
+        assertTrue(resumed.toString().contains("resuming " + out.toAbsolutePath() + " at step 400 of 400"), resumed.toString());
+    }
+
+    @Test
     void smokeRunOnTheWalkingTask(@TempDir Path dir) throws Exception {
         assumeTrue(Mujoco.available(), Mujoco.unavailableReason());
         Path out = dir.resolve("a1");

@@ -28,7 +28,7 @@ import trot.util.Rng;
  * {@code thetadot ~ U(-1, 1)}, drawn in that order from the seeded generator. Episodes last
  * {@value #MAX_EPISODE_STEPS} steps and end by truncation only: the task never terminates.
  */
-public final class Pendulum implements Environment {
+public final class Pendulum implements Environment, trot.env.Resumable {
     public static final double MAX_TORQUE = 2.0;
     public static final double MAX_SPEED = 8.0;
     public static final double DT = 0.05;
@@ -162,6 +162,46 @@ public final class Pendulum implements Environment {
         if (observation != null) {
             observe(observation);
         }
+    }
+
+    /** Any step boundary: the state is the generator, the angle, the velocity and the step count. */
+    @Override
+    public boolean canCapture() {
+        return true;
+    }
+
+    /** Entries {@code env.rng} (the generator), {@code env.state} [theta, thetadot], {@code env.episode} [steps, running]. */
+    @Override
+    public void saveState(trot.util.StateWriter out) {
+        long[] r = new long[Rng.STATE_LONGS];
+        rng.saveState(r, 0);
+        out.longs("env.rng", r);
+        out.doubles("env.state", new double[]{theta, thetaDot});
+        out.longs("env.episode", new long[]{steps, running ? 1 : 0});
+    }
+
+    @Override
+    public void restoreState(trot.util.StateReader in, float[] observation) {
+        spec.checkObservationBuffer("restoreState", observation);
+        long[] r = new long[Rng.STATE_LONGS];
+        double[] state = new double[2];
+        long[] episode = new long[2];
+        in.longs("env.rng", r);
+        in.doubles("env.state", state);
+        in.longs("env.episode", episode);
+        if (!Double.isFinite(state[0]) || !Double.isFinite(state[1]) || episode[0] < 0
+                || episode[0] > MAX_EPISODE_STEPS || (episode[1] != 0 && episode[1] != 1)) {
+            throw new IllegalArgumentException("Pendulum.restoreState: not a pendulum state: theta " + state[0]
+                    + ", thetadot " + state[1] + ", step " + episode[0] + ", running " + episode[1]);
+        }
+        Rng restored = new Rng(0);
+        restored.restoreState(r, 0);
+        rng = restored;
+        theta = state[0];
+        thetaDot = state[1];
+        steps = (int) episode[0];
+        running = episode[1] == 1;
+        observe(observation);
     }
 
     @Override

@@ -38,7 +38,7 @@ import java.nio.file.Path;
  * field or gentle slope) and the ground friction U(0.75, 1.25) from the environment's seed, puts the robot in the
  * standing pose and lifts it until nothing touches.
  */
-public final class A1Walk implements Environment, Telemetry {
+public final class A1Walk implements Environment, Telemetry, trot.env.Resumable {
     public static final int OBSERVATION_SIZE = 48, ACTION_SIZE = 12, JOINTS = 12;
     /** Offsets in the observation. */
     public static final int OBS_ROLL = 0, OBS_PITCH = 1, OBS_ANGULAR_VELOCITY = 2, OBS_LINEAR_VELOCITY = 5,
@@ -263,6 +263,7 @@ public final class A1Walk implements Environment, Telemetry {
     public void reset(float[] observation) {
         checkOpen("reset");
         spec.checkObservationBuffer("A1Walk.reset", observation);
+        rng.saveState(rngAtReset, 0);
         drawTerrain();
         sim.resetToKeyframe(homeKey);
         // Standing pose at the start of the track, lifted until no geom touches anything.
@@ -566,6 +567,45 @@ public final class A1Walk implements Environment, Telemetry {
     public double friction() {
         return friction;
     }
+
+    /**
+     * Only right after a reset, before the first step: the mid-episode state of MuJoCo (positions, velocities,
+     * warm start, contacts) is not captured, so a snapshot waits for the next episode boundary (at most
+     * {@code maxEpisodeSteps} steps).
+     */
+    @Override
+    public boolean canCapture() {
+        return running && steps == 0 && !closed;
+    }
+
+    /**
+     * Entries {@code env.rng_at_reset} (the generator as the last reset found it) and {@code env.unstable}: a
+     * restore sets the generator back and resets, which draws the same terrain and friction and, MuJoCo's data
+     * being reset whole to the keyframe, the same start.
+     */
+    @Override
+    public void saveState(trot.util.StateWriter out) {
+        if (!canCapture()) {
+            throw new IllegalStateException("A1Walk.saveState: the state can only be captured right after a reset,"
+                    + " this episode is at step " + steps);
+        }
+        out.longs("env.rng_at_reset", rngAtReset.clone());
+        out.longs("env.unstable", new long[]{unstable});
+    }
+
+    @Override
+    public void restoreState(trot.util.StateReader in, float[] observation) {
+        long[] r = new long[Rng.STATE_LONGS], u = new long[1];
+        in.longs("env.rng_at_reset", r);
+        in.longs("env.unstable", u);
+        Rng restored = new Rng(0);
+        restored.restoreState(r, 0);
+        rng = restored;
+        unstable = u[0];
+        reset(observation);
+    }
+
+    private final long[] rngAtReset = new long[Rng.STATE_LONGS];
 
     /** Physics steps MuJoCo reported as unstable since construction. */
     public long unstableSteps() {
