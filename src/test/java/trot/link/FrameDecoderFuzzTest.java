@@ -18,8 +18,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>In {@code mvn test} this runs the inputs in src/test/resources/trot/link/FrameDecoderFuzzTestInputs/ (the
  * shared vectors' wire bytes and what earlier fuzzing found). To fuzz (one fuzz test per run):
  * <pre>
- *   JAZZER_FUZZ=1 mvn -B test -Dtest=FrameDecoderFuzzTest -Djazzer.max_executions=10000000   (or -Djazzer.max_duration=10m)
+ *   JAZZER_FUZZ=1 nice mvn -B test -Dtest=FrameDecoderFuzzTest -Djazzer.max_executions=10000000 -Djazzer.max_duration=60m \
+ *       "-Dtrot.test.jvm.args=-Djava.library.path=native/build --enable-native-access=ALL-UNNAMED -Xss4m -Xmx768m"
  * </pre>
+ * (jazzer.max_* override the annotation's 5 minutes. The heap cap keeps the JVM under libFuzzer's 2 GB RSS limit,
+ * which an unbounded heap crosses and libFuzzer then reports as an out-of-memory "crash".) The generated corpus
+ * goes to .cifuzz-corpus/; a finding would be written into the Inputs directory above and then run in every test.
  */
 class FrameDecoderFuzzTest {
     /** Payload offsets of reserved bytes, per type: sent as 0, ignored on receipt. */
