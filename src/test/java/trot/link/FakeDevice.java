@@ -17,6 +17,8 @@ final class FakeDevice implements AutoCloseable {
     /** When set, every good packet to the host also goes out with one byte flipped first. */
     volatile boolean corruptCopies;
     volatile int helloStatusOverride = -1;
+    /** The watchdog time; tests that only count commands raise it, so that a stalled test thread cannot trip it. */
+    volatile long watchdog_us = Protocol.WATCHDOG_US;
     /** Stop reading the line (the host's bytes pile up in the pipe). */
     volatile boolean paused;
     /** Send every State twice (the same packet: a duplicate on the line). */
@@ -332,7 +334,7 @@ final class FakeDevice implements AutoCloseable {
     }
 
     private void tick(long now) {
-        if (armed && now - lastCommand_us > Protocol.WATCHDOG_US) {
+        if (armed && now - lastCommand_us > watchdog_us) {
             armed = false;
             faults |= Protocol.FAULT_WATCHDOG;
             mode = Protocol.MODE_DAMP;

@@ -17,6 +17,7 @@ class SerialLinkDetailsTest {
     void whatTheDeviceSeesOfAHandshakeAndTheHostsHeartbeat() throws Exception {
         try (FakeDevice device = new FakeDevice(1);
              SerialLink link = SerialLink.open(device.opener(), SerialLink.Config.defaults(), null)) {
+            device.watchdog_us = 10_000_000; // counts commands: a stalled test thread must not trip the watchdog
             long start = System.nanoTime();
             link.awaitSession(5000);
             assertTrue(System.nanoTime() - start < 2_500_000_000L, "awaitSession returns when the session starts");
@@ -139,6 +140,7 @@ class SerialLinkDetailsTest {
                 c.helloInterval_us(), c.reconnectInterval_us(), c.heartbeatInterval_us(), 300);
         try (FakeDevice device = new FakeDevice(1);
              SerialLink link = SerialLink.open(device.opener(), small, null)) {
+            device.watchdog_us = 10_000_000;
             link.awaitSession(2000);
             link.arm(ARM);
             await("armed", 1000, device::armed);

@@ -78,6 +78,7 @@ class SerialLinkTest {
         Events events = new Events();
         try (FakeDevice device = new FakeDevice(1);
              SerialLink link = SerialLink.open(device.opener(), SerialLink.Config.defaults(), events)) {
+            device.watchdog_us = 10_000_000; // this test counts commands; a stall of the test thread must not trip it
             link.awaitSession(2000);
             assertEquals(SerialLink.Phase.CONNECTED, link.phase());
             assertEquals(List.of("session fake"), events.events);
