@@ -36,4 +36,18 @@ class SnapshotFuzzTest {
             }
         }
     }
+
+    /**
+     * The same behind the CRC: the fuzzer's bytes become the body of a file with the right magic, version and
+     * CRC-32C, so that every length, type and name check is reached (the CRC alone would stop almost every input).
+     */
+    @FuzzTest(maxDuration = "5m")
+    void theParserBehindTheCrcRefusesForgedLengthsByName(byte[] body) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(12 + body.length + 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put(Snapshot.MAGIC.getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(Snapshot.VERSION).put(body);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(b.array(), 0, b.position());
+        b.putInt((int) crc.getValue());
+        theReaderAcceptsOnlyWhatAWriterWrites(b.array());
+    }
 }

@@ -46,4 +46,30 @@ class ReplayLogFuzzTest {
             Files.deleteIfExists(f);
         }
     }
+
+    /** The same behind a valid header (whose CRC would stop almost every input): the fuzzer writes the records. */
+    @FuzzTest(maxDuration = "5m")
+    void recoveryBehindAValidHeaderCutsExactlyTheBadTail(byte[] records) throws IOException {
+        byte[] header = java.util.Arrays.copyOf(VALID, ReplayLogTest.HEADER);
+        byte[] file = java.util.Arrays.copyOf(header, header.length + records.length);
+        System.arraycopy(records, 0, file, header.length, records.length);
+        recoveryCutsExactlyTheBadTail(file);
+    }
+
+    /** A valid log of the corpus ("Test", 3 observations, 2 actions). */
+    static final byte[] VALID;
+
+    static {
+        try {
+            Path f = Files.createTempFile("valid", ".log");
+            Files.delete(f);
+            try (ReplayLog log = ReplayLog.create(f, "Test", ReplayLogTest.O, ReplayLogTest.A, false)) {
+                log.append(1, new float[]{1, 2, 3}, new float[]{0.5f, -0.5f}, 1, new float[]{2, 3, 4}, false);
+            }
+            VALID = Files.readAllBytes(f);
+            Files.delete(f);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 }
