@@ -15,11 +15,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The link's logic against a device written in Java ({@link FakeDevice}) over in-memory pipes. */
 class SerialLinkTest {
 
+    static final int SLACK = 5;
+
+    /**
+     * Waits until {@code condition} holds. The timeout is a bound on a shared, loaded CI machine, never a measured
+     * time: it is stretched {@value #SLACK} times (a passing wait returns as soon as the condition holds).
+     */
     static void await(String what, long timeout_ms, BooleanSupplier condition) throws InterruptedException {
-        long end = System.nanoTime() + timeout_ms * 1_000_000L;
+        long bound_ms = timeout_ms * SLACK;
+        long end = System.nanoTime() + bound_ms * 1_000_000L;
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > end) {
-                throw new AssertionError("timed out after " + timeout_ms + " ms waiting for: " + what);
+                throw new AssertionError("timed out after " + bound_ms + " ms waiting for: " + what);
             }
             Thread.sleep(2);
         }
