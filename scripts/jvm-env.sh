@@ -25,6 +25,11 @@ fi
 TROT_JVM_ARGS=(--enable-native-access=ALL-UNNAMED "-Dtrot.home=$trot_root"
     "-Djava.util.logging.SimpleFormatter.format=%4\$s %3\$s: %5\$s%6\$s%n")
 
+# On a fresh clone native/ is not built yet: build it now (it says what is missing and never fails), so that the
+# backend below is chosen from what this machine can have, not from an empty native/build.
+if [ ! -f "$trot_root/native/build/libjblas.so" ] || [ ! -f "$trot_root/native/build/libtrotmujoco.so" ]; then
+    bash "$trot_root/native/build.sh" "${JAVA_HOME:-}" >&2 || true
+fi
 if [ -z "${TROT_BLAS:-}" ]; then
     if [ -f "$trot_root/native/build/libjblas.so" ]; then TROT_BLAS=native; else TROT_BLAS=stock; fi
 fi
