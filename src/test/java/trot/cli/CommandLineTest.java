@@ -2,13 +2,10 @@ package trot.cli;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 import trot.env.sim.Mujoco;
 import trot.io.MetricsCsv;
 
 import javax.imageio.ImageIO;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -16,27 +13,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static trot.testing.Commands.run;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The commands as a user runs them: exit codes, messages, and what they write. */
 class CommandLineTest {
-
-    /** Runs {@code trot args...} in this JVM; returns the exit code and captures stdout and stderr. */
-    static int run(StringBuilder output, String... args) {
-        PrintStream out = System.out, err = System.err;
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        PrintStream capture = new PrintStream(buffer, true);
-        System.setOut(capture);
-        System.setErr(capture);
-        try {
-            return new CommandLine(new Main()).execute(args);
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-            output.append(buffer);
-            out.print(buffer);
-        }
-    }
 
     static void assertFinite(Path csv, String... columns) throws Exception {
         MetricsCsv.Table t = MetricsCsv.read(csv);

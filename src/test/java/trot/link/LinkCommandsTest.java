@@ -2,34 +2,15 @@ package trot.link;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
-import trot.cli.Main;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static trot.testing.Commands.run;
 
 /** {@code trot link-check} and {@code trot emulate} as a user runs them: exit codes and messages. */
 class LinkCommandsTest {
-
-    static int run(StringBuilder output, String... args) {
-        PrintStream out = System.out, err = System.err;
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        PrintStream capture = new PrintStream(buffer, true);
-        System.setOut(capture);
-        System.setErr(capture);
-        try {
-            return new CommandLine(new Main()).execute(args);
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-            output.append(buffer);
-            out.print(buffer);
-        }
-    }
 
     @Test
     void linkCheckRejectsBadInput(@TempDir Path dir) {
