@@ -109,15 +109,7 @@ final class TrainCommand implements Callable<Integer> {
             task = Tasks.byName(snap.meta("environment"));
             recordedConfig = trot.train.RunSnapshots.config(snap);
             settings = trot.train.RunSnapshots.settings(snap);
-            java.util.Map<String, String> values = new java.util.LinkedHashMap<>();
-            for (String o : overrides) {
-                int eq = o.indexOf('=');
-                if (eq <= 0) {
-                    throw new IllegalArgumentException("--set needs KEY=VALUE, got '" + o + "'");
-                }
-                values.put(o.substring(0, eq).trim(), o.substring(eq + 1));
-            }
-            config = recordedConfig.withAll(values);
+            config = recordedConfig.withAll(overrideValues());
             java.util.Map<String, String> a = recordedConfig.values(), b = config.values();
             for (String k : a.keySet()) {
                 if (!k.equals("threads") && !a.get(k).equals(b.get(k))) {
@@ -183,15 +175,7 @@ final class TrainCommand implements Callable<Integer> {
         TrainingSettings settings;
         try {
             task = Tasks.byName(env);
-            java.util.Map<String, String> values = new java.util.LinkedHashMap<>();
-            for (String o : overrides) {
-                int eq = o.indexOf('=');
-                if (eq <= 0) {
-                    throw new IllegalArgumentException("--set needs KEY=VALUE, got '" + o + "'");
-                }
-                values.put(o.substring(0, eq).trim(), o.substring(eq + 1));
-            }
-            config = LearnerConfig.preset(agent).withAll(values);
+            config = LearnerConfig.preset(agent).withAll(overrideValues());
             settings = new TrainingSettings(steps != null ? steps : task.defaultSteps,
                     randomSteps != null ? randomSteps : Math.min(task.defaultRandomSteps, steps != null ? steps : task.defaultSteps),
                     evalInterval != null ? evalInterval : task.defaultEvalInterval,
@@ -343,5 +327,18 @@ final class TrainCommand implements Callable<Integer> {
                 bar.close();
             }
         }
+    }
+
+    /** The {@code --set KEY=VALUE} overrides, in the order given. */
+    private java.util.Map<String, String> overrideValues() {
+        java.util.Map<String, String> values = new java.util.LinkedHashMap<>();
+        for (String o : overrides) {
+            int eq = o.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("--set needs KEY=VALUE, got '" + o + "'");
+            }
+            values.put(o.substring(0, eq).trim(), o.substring(eq + 1));
+        }
+        return values;
     }
 }
