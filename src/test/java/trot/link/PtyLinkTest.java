@@ -68,20 +68,20 @@ class PtyLinkTest {
             device.watchdog_us = 60_000_000L;
             link.awaitSession(10_000);
             link.arm(Protocol.FAULT_RESET | Protocol.FAULT_WATCHDOG);
-            SerialLinkTest.await("armed", 10_000, device::armed);
+            SerialLinkTest.await("armed", 2000, device::armed);
             Command c = SerialLinkTest.standing();
             for (int i = 0; i < 100; i++) {
                 assertTrue(link.sendCommand(c) > 0);
                 Thread.sleep(2);
             }
-            SerialLinkTest.await("every command applied", 10_000, () -> device.appliedCount() == 100);
+            SerialLinkTest.await("every command applied", 2000, () -> device.appliedCount() == 100);
             LinkStats st = new LinkStats();
             link.stats(st);
             assertTrue(st.rttCount > 10, "round trips " + st.rttCount);
             assertEquals(0, st.rxErrorsTotal);
 
             pair.stop();
-            SerialLinkTest.await("the loss", 10_000, () -> events.count("lost") == 1);
+            SerialLinkTest.await("the loss", 2000, () -> events.count("lost") == 1);
             pair.start();
             link.awaitSession(10_000);
             link.stats(st);
