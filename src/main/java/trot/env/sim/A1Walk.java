@@ -26,10 +26,13 @@ import java.nio.file.Path;
  * joints hip, thigh, calf. (The velocity is measured in simulation; the real robot estimates it.)
  *
  * <h2>Reward</h2>
- * {@link Reward#PAPER}: {@code r = r_v(v_x) - 0.1 v_yaw^2} with target speed {@code v_t} (0.5 m/s) and
- * {@code r_v = 1} for {@code v_x in [v_t, 2 v_t]}, 0 for {@code v_x <= -v_t} or {@code v_x >= 4 v_t}, else
- * {@code 1 - |v_x - v_t| / (2 v_t)}; {@code v_x} is the trunk's forward speed along its heading and {@code v_yaw} the
- * yaw rate (world frame). {@link Reward#REFERENCE}: the reference code's continuous variant,
+ * {@link Reward#PAPER}: {@code r = r_v(v_x) - 0.1 v_yaw^2} with target speed {@code v_t} (0.5 m/s) and the
+ * continuous {@code r_v} of the paper's code ({@link #paperVelocityReward}): 1 on {@code [v_t, 2 v_t]}, linear from 0 at
+ * {@code -v_t} to 1 at {@code v_t} and from 1 at {@code 2 v_t} to 0 at {@code 4 v_t}, 0 beyond; {@code v_x} is the
+ * trunk's forward speed along its heading and {@code v_yaw} the yaw rate (world frame). {@link Reward#PAPER_LITERAL}:
+ * the same with {@code r_v} as the paper prints it ({@link #paperLiteralVelocityReward}), a typo that jumps from 1 to
+ * 0.5 just above {@code 2 v_t} and from -0.5 to 0 at {@code 4 v_t}. {@link Reward#REFERENCE}: the reference code's
+ * continuous variant,
  * {@code 10 (ramp(cos(pitch) v_x) - 0.1 |v_yaw|)}, ramp = 1 on [v_t, 2 v_t] falling linearly to 0 at 2 v_t outside.
  *
  * <h2>Episodes</h2>
@@ -46,8 +49,12 @@ public final class A1Walk implements Environment, Telemetry, trot.env.Resumable 
     public static final String[] LEGS = {"FR", "FL", "RR", "RL"};
     public static final String[] JOINT_KINDS = {"hip", "thigh", "calf"};
 
-    /** Which reward to compute. */
-    public enum Reward { PAPER, REFERENCE }
+    /**
+     * Which reward to compute: {@code PAPER} (the paper's {@code r_v - 0.1 v_yaw^2} with the continuous {@code r_v} of
+     * its code), {@code REFERENCE} (the reference code's scaled variant) or {@code PAPER_LITERAL} (the paper's
+     * {@code r_v} exactly as printed, typo included; for comparison only).
+     */
+    public enum Reward { PAPER, REFERENCE, PAPER_LITERAL }
 
     /**
      * Terrain drawn at each reset: the kind with probability proportional to its weight.
@@ -335,8 +342,39 @@ public final class A1Walk implements Environment, Telemetry, trot.env.Resumable 
         return Math.max(-limit, Math.min(limit, tau));
     }
 
-    /** The paper's velocity term: 1 on [v_t, 2 v_t], 0 for v_x <= -v_t or v_x >= 4 v_t, else 1 - |v_x - v_t| / (2 v_t). */
+    /**
+     * The paper's velocity term as its code computes it (the default, {@link Reward#PAPER}):
+     * <pre>
+     *   r_v = 0                              for v_x <= -v_t
+     *         1 - (v_t - v_x) / (2 v_t)      for -v_t < v_x < v_t      (0 at -v_t, 1 at v_t)
+     *         1                              for v_t <= v_x <= 2 v_t
+     *         1 - (v_x - 2 v_t) / (2 v_t)    for 2 v_t < v_x < 4 v_t   (1 at 2 v_t, 0 at 4 v_t)
+     *         0                              for v_x >= 4 v_t
+     * </pre>
+     * Continuous everywhere. The paper prints the upper ramp as {@code 1 - |v_x - v_t| / (2 v_t)}, measured from
+     * {@code v_t} instead of {@code 2 v_t}: a typo, kept as {@link #paperLiteralVelocityReward}.
+     */
     public static double paperVelocityReward(double vx, double vt) {
+        if (vx <= -vt || vx >= 4 * vt) {
+            return 0;
+        }
+        if (vx < vt) {
+            return 1 - (vt - vx) / (2 * vt);
+        }
+        if (vx <= 2 * vt) {
+            return 1;
+        }
+        return 1 - (vx - 2 * vt) / (2 * vt);
+    }
+
+    /**
+     * The paper's velocity term exactly as printed ({@link Reward#PAPER_LITERAL}): 1 on {@code [v_t, 2 v_t]}, 0 for
+     * {@code v_x <= -v_t} or {@code v_x >= 4 v_t}, else {@code 1 - |v_x - v_t| / (2 v_t)}. Below {@code v_t} this is
+     * the continuous ramp; above {@code 2 v_t} it is a typo: it jumps from 1 to 0.5 just above {@code 2 v_t}, falls to
+     * -0.5 just below {@code 4 v_t} and jumps to 0 there. The paper's code ramps from 1 at {@code 2 v_t} to 0 at
+     * {@code 4 v_t} ({@link #paperVelocityReward}).
+     */
+    public static double paperLiteralVelocityReward(double vx, double vt) {
         if (vx >= vt && vx <= 2 * vt) {
             return 1;
         }
@@ -358,6 +396,9 @@ public final class A1Walk implements Environment, Telemetry, trot.env.Resumable 
         double vt = config.targetSpeed_mps();
         if (config.reward() == Reward.PAPER) {
             return paperVelocityReward(forward, vt) - 0.1 * yawRate * yawRate;
+        }
+        if (config.reward() == Reward.PAPER_LITERAL) {
+            return paperLiteralVelocityReward(forward, vt) - 0.1 * yawRate * yawRate;
         }
         double pitch = pitch(quat(0), quat(1), quat(2), quat(3));
         return 10 * (referenceVelocityReward(Math.cos(pitch) * sensors.get(velocityAddress), vt) - 0.1 * Math.abs(yawRate));
