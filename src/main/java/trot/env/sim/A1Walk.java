@@ -57,17 +57,31 @@ public final class A1Walk implements Environment, Telemetry, trot.env.Resumable 
     public enum Reward { PAPER, REFERENCE, PAPER_LITERAL }
 
     /**
+     * How a bumpy field is made from random heights on a grid every {@code bumpSpacing_m} metres.
+     * {@code BILINEAR_FLAT_START}: bilinear interpolation onto the height field's cells, then the 1 m square around the
+     * start set to 0 (the robot is put down level; its edge is a step of up to the bump height).
+     * {@code BLURRED} (the reference preset): bilinear interpolation, then a 3 x 3-cell box blur (a moving average
+     * over 0.3 m at the model's 10 cm cells, one pass along x, one along y, edges clamped); no flattened start, so
+     * the whole field is one smooth surface. The blur averages, so every height stays within the grid heights'
+     * range and the height difference between adjacent cells does not grow: at most
+     * {@code (bumpHeight_m - bumpHeightMin_m) / bumpSpacing_m} per metre.
+     */
+    public enum BumpStyle { BILINEAR_FLAT_START, BLURRED }
+
+    /**
      * Terrain drawn at each reset: the kind with probability proportional to its weight.
      *
-     * @param flatWeight   weight of flat ground
-     * @param bumpyWeight  weight of a bumpy height field
-     * @param slopeWeight  weight of a gentle slope
-     * @param bumpHeight_m largest bump height
-     * @param bumpSpacing_m distance between the random heights that are interpolated into bumps
-     * @param maxSlope_rad largest slope angle (up or down the direction of walking)
+     * @param flatWeight      weight of flat ground
+     * @param bumpyWeight     weight of a bumpy height field
+     * @param slopeWeight     weight of a gentle slope
+     * @param bumpHeight_m    largest bump height: the grid heights are uniform in {@code [bumpHeightMin_m, bumpHeight_m]}
+     * @param bumpSpacing_m   distance between the random heights that are interpolated into bumps
+     * @param maxSlope_rad    largest slope angle (up or down the direction of walking)
+     * @param bumpHeightMin_m smallest grid height (0 in the default mix)
+     * @param bumpStyle       how the grid heights become the field
      */
     public record Terrain(double flatWeight, double bumpyWeight, double slopeWeight, double bumpHeight_m,
-                          double bumpSpacing_m, double maxSlope_rad) {
+                          double bumpSpacing_m, double maxSlope_rad, double bumpHeightMin_m, BumpStyle bumpStyle) {
         public Terrain {
             if (!(flatWeight >= 0 && bumpyWeight >= 0 && slopeWeight >= 0) || flatWeight + bumpyWeight + slopeWeight <= 0) {
                 throw new IllegalArgumentException("A1Walk terrain: weights must be non-negative and not all zero, got "
@@ -80,6 +94,21 @@ public final class A1Walk implements Environment, Telemetry, trot.env.Resumable 
             if (!(maxSlope_rad >= 0 && maxSlope_rad <= 0.3)) {
                 throw new IllegalArgumentException("A1Walk terrain: the largest slope must be in [0, 0.3] rad, got " + maxSlope_rad);
             }
+            if (!(bumpHeightMin_m >= 0 && bumpHeightMin_m <= bumpHeight_m)) {
+                throw new IllegalArgumentException("A1Walk terrain: the smallest bump height must be in [0, bump height "
+                        + bumpHeight_m + "] m, got " + bumpHeightMin_m);
+            }
+            if (bumpStyle == null) {
+                throw new IllegalArgumentException("A1Walk terrain: no bump style; choose one of "
+                        + java.util.Arrays.toString(BumpStyle.values()));
+            }
+        }
+
+        /** Bumps from 0 to {@code bumpHeight_m}, bilinear, flat start: the mix trot has always drawn. */
+        public Terrain(double flatWeight, double bumpyWeight, double slopeWeight, double bumpHeight_m,
+                       double bumpSpacing_m, double maxSlope_rad) {
+            this(flatWeight, bumpyWeight, slopeWeight, bumpHeight_m, bumpSpacing_m, maxSlope_rad, 0,
+                    BumpStyle.BILINEAR_FLAT_START);
         }
 
         /** Flat, bumps up to 4 cm every 0.4 m, slopes up to 5 degrees; a third each. */
@@ -90,6 +119,14 @@ public final class A1Walk implements Environment, Telemetry, trot.env.Resumable 
         /** Always flat. */
         public static Terrain flat() {
             return new Terrain(1, 0, 0, 0.04, 0.4, 0);
+        }
+
+        /**
+         * The reference code's terrain: every episode a new bumpy field, heights uniform in [0.025, 0.05] m on a
+         * 0.2 m grid, {@link BumpStyle#BLURRED smoothed} (bilinear, then a 3 x 3-cell box blur).
+         */
+        public static Terrain reference() {
+            return new Terrain(0, 1, 0, 0.05, 0.2, 0, 0.025, BumpStyle.BLURRED);
         }
     }
 
@@ -463,7 +500,7 @@ public final class A1Walk implements Environment, Telemetry, trot.env.Resumable 
             terrainKind = "flat";
         } else if (u < t.flatWeight() + t.bumpyWeight()) {
             terrainKind = "bumpy";
-            bumps(t.bumpHeight_m(), t.bumpSpacing_m());
+            bumps(t.bumpHeightMin_m(), t.bumpHeight_m(), t.bumpSpacing_m(), t.bumpStyle());
         } else {
             terrainKind = "slope";
             slope(rng.uniform((float) -t.maxSlope_rad(), (float) t.maxSlope_rad()));
@@ -487,13 +524,16 @@ public final class A1Walk implements Environment, Telemetry, trot.env.Resumable 
         geomFriction.put(3 * floorGeom, friction);
     }
 
-    /** Heights at every {@code spacing} metres, uniform in [0, height], bilinearly interpolated onto the grid. */
-    private void bumps(double height, double spacing) {
+    /**
+     * Heights at every {@code spacing} metres, uniform in [low, high], bilinearly interpolated onto the grid; then
+     * either the start square flattened or a box blur ({@link BumpStyle}).
+     */
+    private void bumps(double low, double high, double spacing, BumpStyle style) {
         double cell = fieldLengthX_m / (hfCols - 1);
         int step = Math.max(1, (int) Math.round(spacing / cell));
         int cr = (hfRows - 1) / step + 2, cc = (hfCols - 1) / step + 2;
         for (int i = 0; i < cr * cc; i++) {
-            coarse[i] = (float) (rng.nextDouble() * height);
+            coarse[i] = (float) (low + rng.nextDouble() * (high - low));
         }
         for (int r = 0; r < hfRows; r++) {
             int r0 = r / step;
@@ -505,6 +545,10 @@ public final class A1Walk implements Environment, Telemetry, trot.env.Resumable 
                         + fr * ((1 - fc) * coarse[(r0 + 1) * cc + c0] + fc * coarse[(r0 + 1) * cc + c0 + 1]);
                 terrainHeights[r * hfCols + c] = (float) h;
             }
+        }
+        if (style == BumpStyle.BLURRED) {
+            boxBlur3();
+            return;
         }
         // Flatten the start area (a 1 m square around the start) so the robot is put down level.
         for (int r = 0; r < hfRows; r++) {
@@ -518,6 +562,26 @@ public final class A1Walk implements Environment, Telemetry, trot.env.Resumable 
         }
     }
 
+    /**
+     * {@code h <- mean of the 3 x 3 cells around each cell}, separably (along x into {@code coarse}, then along y back),
+     * indices clamped at the edges. {@code coarse} is free scratch here and holds at least {@code hfRows * hfCols}.
+     */
+    private void boxBlur3() {
+        for (int r = 0; r < hfRows; r++) {
+            int row = r * hfCols;
+            for (int c = 0; c < hfCols; c++) {
+                float left = terrainHeights[row + Math.max(0, c - 1)], right = terrainHeights[row + Math.min(hfCols - 1, c + 1)];
+                coarse[row + c] = (left + terrainHeights[row + c] + right) / 3f;
+            }
+        }
+        for (int r = 0; r < hfRows; r++) {
+            int up = Math.max(0, r - 1) * hfCols, down = Math.min(hfRows - 1, r + 1) * hfCols, row = r * hfCols;
+            for (int c = 0; c < hfCols; c++) {
+                terrainHeights[row + c] = (coarse[up + c] + coarse[row + c] + coarse[down + c]) / 3f;
+            }
+        }
+    }
+
     /** A plane rising (or falling) along x with angle {@code theta}, shifted so its lowest point is at 0. */
     private void slope(double theta) {
         double t = Math.tan(theta);
@@ -527,6 +591,29 @@ public final class A1Walk implements Environment, Telemetry, trot.env.Resumable 
                 terrainHeights[r * hfCols + c] = (float) (t * length * c / (hfCols - 1) - low);
             }
         }
+    }
+
+    /** The current episode's elevation grid, metres, rows along y and columns along x, into {@code out} (tests). */
+    void copyTerrain(float[] out) {
+        System.arraycopy(terrainHeights, 0, out, 0, terrainHeights.length);
+    }
+
+    int terrainRows() {
+        return hfRows;
+    }
+
+    int terrainColumns() {
+        return hfCols;
+    }
+
+    /** The grid's cell size along x, m. */
+    double terrainCellX_m() {
+        return fieldLengthX_m / (hfCols - 1);
+    }
+
+    /** The grid's cell size along y, m. */
+    double terrainCellY_m() {
+        return fieldWidthY_m / (hfRows - 1);
     }
 
     /** The terrain's height under (x, y), bilinear on the grid; 0 off the field. */

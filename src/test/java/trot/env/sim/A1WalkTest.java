@@ -131,6 +131,81 @@ class A1WalkTest {
     }
 
     @Test
+    void theReferenceTerrainIsANewSmoothBoundedFieldEachEpisodeThatFollowsTheSeed() {
+        A1Walk.Config c = A1Walk.Config.paper(MODEL).withTerrain(A1Walk.Terrain.reference());
+        try (A1Walk a = new A1Walk(c); A1Walk b = new A1Walk(c)) {
+            int rows = a.terrainRows(), cols = a.terrainColumns();
+            float[] fa = new float[rows * cols], fb = new float[rows * cols], previous = new float[rows * cols];
+            float[] oa = new float[48], ob = new float[48];
+            // The bound on adjacent cells: grid heights 0.025 m apart at most over 0.2 m, interpolation and blur
+            // cannot make it steeper.
+            double maxGrade = (0.05 - 0.025) / 0.2;
+            a.seed(3);
+            b.seed(3);
+            for (int e = 0; e < 4; e++) {
+                a.reset(oa);
+                b.reset(ob);
+                a.copyTerrain(fa);
+                b.copyTerrain(fb);
+                assertEquals("bumpy", a.terrainKind(), "the reference terrain is always a bumpy field");
+                assertTrue(java.util.Arrays.equals(fa, fb), "same seed, same field, episode " + e);
+                float min = Float.MAX_VALUE, max = -Float.MAX_VALUE;
+                double steepestX = 0, steepestY = 0;
+                for (int r = 0; r < rows; r++) {
+                    for (int k = 0; k < cols; k++) {
+                        float h = fa[r * cols + k];
+                        min = Math.min(min, h);
+                        max = Math.max(max, h);
+                        if (k + 1 < cols) {
+                            steepestX = Math.max(steepestX, Math.abs(fa[r * cols + k + 1] - h) / a.terrainCellX_m());
+                        }
+                        if (r + 1 < rows) {
+                            steepestY = Math.max(steepestY, Math.abs(fa[(r + 1) * cols + k] - h) / a.terrainCellY_m());
+                        }
+                    }
+                }
+                assertTrue(min >= 0.025f - 1e-6f && max <= 0.05f + 1e-6f, "heights in [0.025, 0.05] m: " + min + " .. " + max);
+                assertTrue(max - min > 0.015f, "the bumps use most of their range: " + min + " .. " + max);
+                assertTrue(steepestX <= maxGrade + 1e-5 && steepestY <= maxGrade + 1e-5,
+                        "adjacent cells at most " + maxGrade + " m/m apart, got " + steepestX + " (x), " + steepestY + " (y)");
+                assertTrue(steepestX > 0.3 * maxGrade, "not flattened away: steepest " + steepestX);
+                if (e > 0) {
+                    int same = 0;
+                    for (int i = 0; i < fa.length; i++) {
+                        same += fa[i] == previous[i] ? 1 : 0;
+                    }
+                    assertTrue(same < fa.length / 100, "a new field each episode: " + same + " of " + fa.length + " cells unchanged");
+                }
+                System.arraycopy(fa, 0, previous, 0, fa.length);
+            }
+            // Another seed, another field.
+            b.seed(4);
+            b.reset(ob);
+            b.copyTerrain(fb);
+            assertFalse(java.util.Arrays.equals(fa, fb), "another seed draws another field");
+        }
+    }
+
+    @Test
+    void aSnapshotAtAResetRestoresTheReferenceField() {
+        A1Walk.Config c = A1Walk.Config.paper(MODEL).withTerrain(A1Walk.Terrain.reference());
+        try (A1Walk a = new A1Walk(c); A1Walk b = new A1Walk(c)) {
+            float[] o = new float[48], fa = new float[a.terrainRows() * a.terrainColumns()], fb = new float[fa.length];
+            a.seed(11);
+            a.reset(o);
+            a.reset(o);
+            trot.io.Snapshot.Builder snap = trot.io.Snapshot.builder();
+            a.saveState(snap);
+            a.copyTerrain(fa);
+            b.seed(99);
+            b.reset(o);
+            b.restoreState(snap.build(Path.of("test")), o);
+            b.copyTerrain(fb);
+            assertTrue(java.util.Arrays.equals(fa, fb), "the restored episode has the saved episode's field");
+        }
+    }
+
+    @Test
     void stepAllocatesNothing() {
         try (A1Walk env = flat()) {
             env.seed(4);
