@@ -17,7 +17,9 @@ import java.nio.file.Path;
  * 20 Hz: each {@link #step} holds joint targets for {@code controlPeriod / timestep} = 50 physics steps of 1 ms, and
  * at every physics step computes the PD torque {@code tau = Kp (q* - q) - Kd qdot} (Kp 60, Kd 10), clipped to
  * +-33.5 N m. Actions in [-1, 1] map linearly to targets around the standing pose:
- * {@code q* = q_stand + a * [0.2, 0.4, 0.4]} rad (hip, thigh, calf), {@code q_stand = [0.05, 0.7, -1.4]}.
+ * {@code q* = q_stand + a * [0.2, 0.4, 0.4]} rad (hip, thigh, calf), {@code q_stand = [0.05, 0.7, -1.4]}. With
+ * {@link ActionFilter#BUTTERWORTH} (off by default) the targets first pass the paper robot's action filter, a
+ * 2nd-order Butterworth low-pass at 3 Hz seeded with the measured joint angles at each reset.
  *
  * <h2>Observation (48 numbers)</h2>
  * roll, pitch (rad); angular velocity (3, rad/s, trunk frame, gyro); linear velocity (3, m/s, trunk frame,
@@ -131,6 +133,18 @@ public final class A1Walk implements Environment, Telemetry, trot.env.Resumable 
     }
 
     /**
+     * A filter on the joint targets {@code q*} (the actions after {@link #mapAction}) before the PD law.
+     * {@code NONE}: the targets as mapped. {@code BUTTERWORTH}: the paper robot's filter, a 2nd-order Butterworth
+     * low-pass with cutoff {@link #ACTION_FILTER_CUTOFF_HZ} at the control rate ({@link trot.env.ButterworthLowPass}),
+     * per joint, its history seeded at every reset with the measured joint angles. The observation's previous action
+     * stays the policy's (unfiltered) action.
+     */
+    public enum ActionFilter { NONE, BUTTERWORTH }
+
+    /** The paper robot's action filter cutoff, Hz. */
+    public static final double ACTION_FILTER_CUTOFF_HZ = 3;
+
+    /**
      * The task's constants.
      *
      * @param model                 the MJCF file (hardware/a1/a1.xml)
@@ -146,11 +160,25 @@ public final class A1Walk implements Environment, Telemetry, trot.env.Resumable 
      * @param frictionMax           upper bound of the ground friction
      * @param contactThreshold_N    touch force above which a foot counts as in contact
      * @param terrain               terrain distribution
+     * @param actionFilter          the filter on the joint targets before the PD law ({@link ActionFilter#NONE}: none)
      */
     public record Config(Path model, double targetSpeed_mps, Reward reward, double kp, double kd, double torqueLimit_Nm,
                          double controlPeriod_s, int maxEpisodeSteps, double terminationAngle_rad, double frictionMin,
-                         double frictionMax, double contactThreshold_N, Terrain terrain) {
+                         double frictionMax, double contactThreshold_N, Terrain terrain,
+                         ActionFilter actionFilter) {
+        /** No action filter. */
+        public Config(Path model, double targetSpeed_mps, Reward reward, double kp, double kd, double torqueLimit_Nm,
+                      double controlPeriod_s, int maxEpisodeSteps, double terminationAngle_rad, double frictionMin,
+                      double frictionMax, double contactThreshold_N, Terrain terrain) {
+            this(model, targetSpeed_mps, reward, kp, kd, torqueLimit_Nm, controlPeriod_s, maxEpisodeSteps,
+                    terminationAngle_rad, frictionMin, frictionMax, contactThreshold_N, terrain, ActionFilter.NONE);
+        }
+
         public Config {
+            if (actionFilter == null) {
+                throw new IllegalArgumentException("A1Walk config: no action filter; choose one of "
+                        + java.util.Arrays.toString(ActionFilter.values()));
+            }
             if (!(targetSpeed_mps > 0) || !(kp > 0) || !(kd >= 0) || !(torqueLimit_Nm > 0) || !(controlPeriod_s > 0)
                     || maxEpisodeSteps < 1 || !(terminationAngle_rad > 0) || !(frictionMin > 0)
                     || !(frictionMax >= frictionMin) || !(contactThreshold_N >= 0)) {
@@ -171,17 +199,22 @@ public final class A1Walk implements Environment, Telemetry, trot.env.Resumable 
 
         public Config withReward(Reward r) {
             return new Config(model, targetSpeed_mps, r, kp, kd, torqueLimit_Nm, controlPeriod_s, maxEpisodeSteps,
-                    terminationAngle_rad, frictionMin, frictionMax, contactThreshold_N, terrain);
+                    terminationAngle_rad, frictionMin, frictionMax, contactThreshold_N, terrain, actionFilter);
         }
 
         public Config withTerrain(Terrain t) {
             return new Config(model, targetSpeed_mps, reward, kp, kd, torqueLimit_Nm, controlPeriod_s, maxEpisodeSteps,
-                    terminationAngle_rad, frictionMin, frictionMax, contactThreshold_N, t);
+                    terminationAngle_rad, frictionMin, frictionMax, contactThreshold_N, t, actionFilter);
+        }
+
+        public Config withActionFilter(ActionFilter f) {
+            return new Config(model, targetSpeed_mps, reward, kp, kd, torqueLimit_Nm, controlPeriod_s, maxEpisodeSteps,
+                    terminationAngle_rad, frictionMin, frictionMax, contactThreshold_N, terrain, f);
         }
 
         public Config withTargetSpeed(double v) {
             return new Config(model, v, reward, kp, kd, torqueLimit_Nm, controlPeriod_s, maxEpisodeSteps,
-                    terminationAngle_rad, frictionMin, frictionMax, contactThreshold_N, terrain);
+                    terminationAngle_rad, frictionMin, frictionMax, contactThreshold_N, terrain, actionFilter);
         }
     }
 
@@ -204,6 +237,8 @@ public final class A1Walk implements Environment, Telemetry, trot.env.Resumable 
     private final DoubleBuffer qpos, qvel, ctrl, sensors, geomFriction, geomPos, hfieldSize;
     private final FloatBuffer heights;
     private final double[] targets = new double[JOINTS];
+    private final trot.env.ButterworthLowPass actionFilter;   // null: no filter
+    private final float[] filterBuffer = new float[JOINTS];
     private final float[] previousAction = new float[ACTION_SIZE];
     private final float[] terrainHeights;   // the terrain's elevation grid in metres (rows y, columns x)
     private final float[] coarse;            // scratch for bump generation
@@ -227,6 +262,17 @@ public final class A1Walk implements Environment, Telemetry, trot.env.Resumable 
             sim.close();
             throw new IllegalArgumentException("A1Walk: the control period " + config.controlPeriod_s() + " s is not a"
                     + " whole number of physics steps of " + sim.timestep() + " s");
+        }
+        if (config.actionFilter() == ActionFilter.BUTTERWORTH) {
+            try {
+                actionFilter = new trot.env.ButterworthLowPass(JOINTS, ACTION_FILTER_CUTOFF_HZ, 1 / config.controlPeriod_s());
+            } catch (IllegalArgumentException e) {
+                sim.close();
+                throw new IllegalArgumentException("A1Walk: the Butterworth action filter does not fit the control period "
+                        + config.controlPeriod_s() + " s: " + e.getMessage(), e);
+            }
+        } else {
+            actionFilter = null;
         }
         float[] low = new float[ACTION_SIZE], high = new float[ACTION_SIZE];
         java.util.Arrays.fill(low, -1f);
@@ -319,6 +365,12 @@ public final class A1Walk implements Environment, Telemetry, trot.env.Resumable 
             qpos.put(2, qpos.get(2) + 0.005);
             sim.forward();
         }
+        if (actionFilter != null) {
+            for (int j = 0; j < JOINTS; j++) {
+                filterBuffer[j] = (float) qpos.get(qposAddress[j]);
+            }
+            actionFilter.reset(filterBuffer);
+        }
         java.util.Arrays.fill(previousAction, 0f);
         steps = 0;
         running = true;
@@ -334,6 +386,15 @@ public final class A1Walk implements Environment, Telemetry, trot.env.Resumable 
         spec.checkAction(action);
         spec.checkObservationBuffer("A1Walk.step", out.observation);
         mapAction(action, targets);
+        if (actionFilter != null) {
+            for (int j = 0; j < JOINTS; j++) {
+                filterBuffer[j] = (float) targets[j];
+            }
+            actionFilter.filter(filterBuffer, filterBuffer);
+            for (int j = 0; j < JOINTS; j++) {
+                targets[j] = filterBuffer[j];
+            }
+        }
         boolean broken = false;
         for (int s = 0; s < substeps && !broken; s++) {
             for (int j = 0; j < JOINTS; j++) {
@@ -709,7 +770,9 @@ public final class A1Walk implements Environment, Telemetry, trot.env.Resumable 
     /**
      * Entries {@code env.rng_at_reset} (the generator as the last reset found it) and {@code env.unstable}: a
      * restore sets the generator back and resets, which draws the same terrain and friction and, MuJoCo's data
-     * being reset whole to the keyframe, the same start.
+     * being reset whole to the keyframe, the same start. The action filter needs no entry: a snapshot is taken only
+     * right after a reset, where the filter's whole history is the measured joint angles, and the restore's reset
+     * seeds it with the same angles.
      */
     @Override
     public void saveState(trot.util.StateWriter out) {
@@ -734,6 +797,11 @@ public final class A1Walk implements Environment, Telemetry, trot.env.Resumable 
     }
 
     private final long[] rngAtReset = new long[Rng.STATE_LONGS];
+
+    /** The joint targets of the last step (after the action filter, if any), rad, into {@code out} (tests). */
+    void lastTargets(double[] out) {
+        System.arraycopy(targets, 0, out, 0, JOINTS);
+    }
 
     /** Physics steps MuJoCo reported as unstable since construction. */
     public long unstableSteps() {

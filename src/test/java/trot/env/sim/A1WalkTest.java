@@ -7,6 +7,7 @@ import trot.env.StepResult;
 import java.nio.DoubleBuffer;
 import java.nio.file.Path;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -202,6 +203,108 @@ class A1WalkTest {
             b.restoreState(snap.build(Path.of("test")), o);
             b.copyTerrain(fb);
             assertTrue(java.util.Arrays.equals(fa, fb), "the restored episode has the saved episode's field");
+        }
+    }
+
+    @Test
+    void theButterworthActionFilterSmoothsTheTargetsFromTheMeasuredAngles() {
+        A1Walk.Config plain = A1Walk.Config.paper(MODEL).withTerrain(A1Walk.Terrain.flat());
+        assertEquals(A1Walk.ActionFilter.NONE, plain.actionFilter(), "off by default");
+        try (A1Walk off = new A1Walk(plain);
+             A1Walk on = new A1Walk(plain.withActionFilter(A1Walk.ActionFilter.BUTTERWORTH))) {
+            off.seed(5);
+            on.seed(5);
+            float[] obsOff = new float[48], obsOn = new float[48], a = new float[12];
+            StepResult rOff = new StepResult(off.spec()), rOn = new StepResult(on.spec());
+            double[] mapped = new double[12], tOff = new double[12], tOn = new double[12];
+            trot.env.ButterworthLowPass expected = new trot.env.ButterworthLowPass(12, 3, 20);
+            float[] in = new float[12], out = new float[12];
+            for (int episode = 0; episode < 2; episode++) {
+                off.reset(obsOff);
+                on.reset(obsOn);
+                // The filter's history: the measured joint angles at the reset (the observation holds them as floats).
+                System.arraycopy(obsOn, A1Walk.OBS_JOINT_ANGLES, in, 0, 12);
+                expected.reset(in);
+                for (int t = 0; t < 10; t++) {
+                    java.util.Arrays.fill(a, 0f);
+                    a[1] = t < 5 ? 1f : -1f;   // FR thigh: a step up, then down
+                    a[6] = 0.5f;               // RR hip: a constant offset
+                    off.step(a, rOff);
+                    on.step(a, rOn);
+                    A1Walk.mapAction(a, mapped);
+                    off.lastTargets(tOff);
+                    on.lastTargets(tOn);
+                    assertArrayEquals(mapped, tOff, 0, "no filter: the mapped targets, step " + t);
+                    for (int j = 0; j < 12; j++) {
+                        in[j] = (float) mapped[j];
+                    }
+                    expected.filter(in, out);
+                    for (int j = 0; j < 12; j++) {
+                        assertEquals(out[j], tOn[j], 0, "filtered target of joint " + j + ", episode " + episode + ", step " + t);
+                    }
+                    assertEquals(rOn.observation[A1Walk.OBS_PREVIOUS_ACTION + 1], a[1], "the observation keeps the raw action");
+                }
+            }
+            on.reset(obsOn);
+            java.util.Arrays.fill(a, 0f);
+            a[1] = 1f;
+            on.step(a, rOn);
+            on.lastTargets(tOn);
+            double start = obsOn[A1Walk.OBS_JOINT_ANGLES + 1], goal = 0.7 + 0.4;
+            assertTrue(tOn[1] > start && tOn[1] < start + 0.25 * (goal - start),
+                    "one step after a jump the target has moved a little way, from " + start + " toward " + goal + ": " + tOn[1]);
+        }
+    }
+
+    @Test
+    void aSnapshotNeedsNoFilterStateTheRestoredEpisodeRunsBitwiseTheSame() {
+        A1Walk.Config c = A1Walk.Config.paper(MODEL).withTerrain(A1Walk.Terrain.flat())
+                .withActionFilter(A1Walk.ActionFilter.BUTTERWORTH);
+        try (A1Walk a = new A1Walk(c); A1Walk b = new A1Walk(c)) {
+            float[] oa = new float[48], ob = new float[48], act = new float[12];
+            StepResult ra = new StepResult(a.spec()), rb = new StepResult(b.spec());
+            a.seed(2);
+            a.reset(oa);
+            a.step(act, ra);   // filter history no longer the seed
+            a.reset(oa);
+            trot.io.Snapshot.Builder snap = trot.io.Snapshot.builder();
+            a.saveState(snap);
+            b.seed(8);
+            b.reset(ob);
+            for (int t = 0; t < 3; t++) {
+                java.util.Arrays.fill(act, 0.3f);
+                b.step(act, rb);   // b's filter has a history of its own until the restore
+            }
+            b.restoreState(snap.build(Path.of("test")), ob);
+            assertArrayEquals(oa, ob);
+            for (int t = 0; t < 20; t++) {
+                for (int j = 0; j < 12; j++) {
+                    act[j] = (float) Math.sin(0.7 * t + j);
+                }
+                a.step(act, ra);
+                b.step(act, rb);
+                assertArrayEquals(ra.observation, rb.observation, "step " + t);
+                assertEquals(ra.reward, rb.reward);
+            }
+        }
+    }
+
+    @Test
+    void theFilteredStepAllocatesNothing() {
+        try (A1Walk env = new A1Walk(A1Walk.Config.paper(MODEL).withTerrain(A1Walk.Terrain.flat())
+                .withActionFilter(A1Walk.ActionFilter.BUTTERWORTH))) {
+            env.seed(4);
+            float[] obs = new float[48], a = new float[12];
+            StepResult r = new StepResult(env.spec());
+            env.reset(obs);
+            long[] windows = trot.testing.Allocations.windows(() -> {
+                env.step(a, r);
+                if (r.terminated || r.truncated) {
+                    env.reset(obs);
+                }
+            }, 300, 50, 4);
+            assertEquals(0, java.util.Arrays.stream(windows).min().orElseThrow(),
+                    "filtered control steps (and resets): " + trot.testing.Allocations.describe(windows, 50));
         }
     }
 
