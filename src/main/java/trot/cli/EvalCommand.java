@@ -39,6 +39,11 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--model", description = "MJCF file for a MuJoCo task (default hardware/a1/a1.xml).")
     Path model;
 
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = {"A task option, repeatable (a1; first value the"
+            + " default): reward=paper|paper-literal|reference, terrain=mix|flat|reference, action_filter=none|butterworth."
+            + " A policy trained with an action filter should be evaluated with it."})
+    List<String> taskOptions = new java.util.ArrayList<>();
+
     @Option(names = {"-o", "--out"}, description = "Output directory (default: eval/ beside the checkpoint).")
     Path out;
 
@@ -66,7 +71,20 @@ final class EvalCommand implements Callable<Integer> {
         }
         Environment environment;
         try {
-            environment = task.create(model);
+            java.util.Map<String, String> options = new java.util.LinkedHashMap<>();
+            for (String o : taskOptions) {
+                int eq = o.indexOf('=');
+                if (eq <= 0) {
+                    throw new IllegalArgumentException("--set needs KEY=VALUE, got '" + o + "'");
+                }
+                String key = o.substring(0, eq).trim();
+                if (!Tasks.isTaskOption(key)) {
+                    throw new IllegalArgumentException("--set " + o + ": eval takes task options only; known: "
+                            + Tasks.optionsHelp());
+                }
+                options.put(key, o.substring(eq + 1));
+            }
+            environment = task.create(model, options);
         } catch (IllegalArgumentException | IllegalStateException e) {
             System.err.println("trot eval: " + e.getMessage());
             return 2;

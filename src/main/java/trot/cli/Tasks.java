@@ -5,27 +5,99 @@ import trot.env.classic.Pendulum;
 import trot.env.sim.A1Walk;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** The environments the command line knows, with the training defaults that suit each. */
 enum Tasks {
     /** The paper's task: the Unitree A1 learning to walk at 0.5 m/s in MuJoCo; 24,000 steps are its 20 minutes. */
     A1("a1", "A1Walk", 24_000, 1_000, 2_000, 5, 4_000) {
         @Override
-        Environment create(Path model) {
-            return new A1Walk(A1Walk.Config.paper(model != null ? model : defaultA1Model()));
+        Environment create(Path model, Map<String, String> options) {
+            return new A1Walk(a1Config(model != null ? model : defaultA1Model(), options));
         }
     },
     /** The classic pendulum swing-up (pure Java), a quick check of a learner. */
     PENDULUM("pendulum", "Pendulum", 6_000, 1_000, 500, 5, 1_000) {
         @Override
-        Environment create(Path model) {
+        Environment create(Path model, Map<String, String> options) {
             if (model != null) {
                 throw new IllegalArgumentException("the pendulum has no model file; --model is for MuJoCo tasks");
+            }
+            if (!options.isEmpty()) {
+                throw new IllegalArgumentException("the pendulum has no task options; --set " + options.keySet().iterator().next()
+                        + "=... is for the a1 task");
             }
             return new Pendulum();
         }
     };
+
+    /**
+     * The task options ({@code --set KEY=VALUE}) and their values, first the default:
+     * {@code reward=paper|paper-literal|reference}, {@code terrain=mix|flat|reference},
+     * {@code action_filter=none|butterworth}. Every key is the a1 task's.
+     */
+    static final Map<String, List<String>> OPTIONS = optionTable();
+
+    private static Map<String, List<String>> optionTable() {
+        Map<String, List<String>> m = new LinkedHashMap<>();
+        m.put("reward", List.of("paper", "paper-literal", "reference"));
+        m.put("terrain", List.of("mix", "flat", "reference"));
+        m.put("action_filter", List.of("none", "butterworth"));
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    /** "reward=paper|paper-literal|reference, terrain=..." for help texts and errors. */
+    static String optionsHelp() {
+        StringBuilder b = new StringBuilder();
+        for (Map.Entry<String, List<String>> e : OPTIONS.entrySet()) {
+            b.append(b.length() == 0 ? "" : ", ").append(e.getKey()).append('=').append(String.join("|", e.getValue()));
+        }
+        return b.toString();
+    }
+
+    /** Whether {@code key} names a task option rather than a learner value. */
+    static boolean isTaskOption(String key) {
+        return OPTIONS.containsKey(key);
+    }
+
+    /**
+     * The paper's A1 configuration with the task options applied (an absent option keeps its default).
+     *
+     * @throws IllegalArgumentException for an unknown key or value, naming the choices
+     */
+    static A1Walk.Config a1Config(Path model, Map<String, String> options) {
+        A1Walk.Config c = A1Walk.Config.paper(model);
+        for (Map.Entry<String, String> e : options.entrySet()) {
+            String key = e.getKey(), value = e.getValue().trim().toLowerCase(Locale.ROOT);
+            List<String> choices = OPTIONS.get(key);
+            if (choices == null) {
+                throw new IllegalArgumentException("unknown task option '" + key + "'; the a1 task knows " + optionsHelp());
+            }
+            if (!choices.contains(value)) {
+                throw new IllegalArgumentException("--set " + key + "=" + e.getValue() + ": unknown " + key + "; choose "
+                        + String.join(", ", choices) + " (default " + choices.get(0) + ")");
+            }
+            c = switch (key) {
+                case "reward" -> c.withReward(switch (value) {
+                    case "paper" -> A1Walk.Reward.PAPER;
+                    case "paper-literal" -> A1Walk.Reward.PAPER_LITERAL;
+                    default -> A1Walk.Reward.REFERENCE;
+                });
+                case "terrain" -> c.withTerrain(switch (value) {
+                    case "mix" -> A1Walk.Terrain.defaults();
+                    case "flat" -> A1Walk.Terrain.flat();
+                    default -> A1Walk.Terrain.reference();
+                });
+                case "action_filter" -> c.withActionFilter(value.equals("butterworth")
+                        ? A1Walk.ActionFilter.BUTTERWORTH : A1Walk.ActionFilter.NONE);
+                default -> throw new IllegalStateException("task option " + key + " has no parser");
+            };
+        }
+        return c;
+    }
 
     /** hardware/a1/a1.xml under trot's home directory (set by ./trot as trot.home; else the working directory). */
     static Path defaultA1Model() {
@@ -52,8 +124,30 @@ enum Tasks {
         this.defaultQBiasInterval = defaultQBiasInterval;
     }
 
-    /** A new, unseeded instance; {@code model} replaces the default MJCF file of a MuJoCo task (null: default). */
-    abstract Environment create(Path model);
+    /**
+     * A new, unseeded instance; {@code model} replaces the default MJCF file of a MuJoCo task (null: default);
+     * {@code options} are task options ({@link #OPTIONS}), each absent one at its default.
+     */
+    abstract Environment create(Path model, Map<String, String> options);
+
+    /**
+     * Checks task options without creating anything (no simulator is loaded).
+     *
+     * @throws IllegalArgumentException for an option this task does not know or a value it does not take
+     */
+    void checkOptions(Map<String, String> options) {
+        if (this == A1) {
+            a1Config(defaultA1Model(), options);
+        } else if (!options.isEmpty()) {
+            throw new IllegalArgumentException("the " + id + " task has no task options; --set "
+                    + options.keySet().iterator().next() + "=... is for the a1 task");
+        }
+    }
+
+    /** {@link #create(Path, Map)} with every task option at its default. */
+    Environment create(Path model) {
+        return create(model, Map.of());
+    }
 
     static Tasks byName(String name) {
         for (Tasks t : values()) {

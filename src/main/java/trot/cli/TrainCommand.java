@@ -63,8 +63,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--qbias-episodes", defaultValue = "3", description = "Stochastic episodes per Q-bias diagnostic (default ${DEFAULT-VALUE}).")
     int qBiasEpisodes;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = {"Override a learner value, repeatable. Keys: "
-            + LearnerConfig.KEYS + ". Example: --set utd=10 --set hidden=64,64"})
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = {"Override a learner value or set a task option,"
+            + " repeatable. Learner keys: " + LearnerConfig.KEYS + ". Task options (a1; first value the default): "
+            + "reward=paper|paper-literal|reference, terrain=mix|flat|reference, action_filter=none|butterworth."
+            + " Example: --set utd=10 --set hidden=64,64 --set terrain=reference"})
     List<String> overrides = new ArrayList<>();
 
     @Option(names = "--no-progress", description = "No progress bar; a status line every 10 seconds instead.")
@@ -109,7 +111,14 @@ final class TrainCommand implements Callable<Integer> {
             task = Tasks.byName(snap.meta("environment"));
             recordedConfig = trot.train.RunSnapshots.config(snap);
             settings = trot.train.RunSnapshots.settings(snap);
-            config = recordedConfig.withAll(overrideValues());
+            config = recordedConfig.withAll(learnerValues());
+            java.util.Map<String, String> recordedTask = recordedTaskOptions(snap), givenTask = taskOptions();
+            for (java.util.Map.Entry<String, String> e : givenTask.entrySet()) {
+                String recorded = recordedTask.getOrDefault(e.getKey(), Tasks.OPTIONS.get(e.getKey()).get(0));
+                if (!recorded.equals(e.getValue().trim().toLowerCase(Locale.ROOT))) {
+                    contradictions.add("--set " + e.getKey() + "=" + e.getValue() + " (the run has " + recorded + ")");
+                }
+            }
             java.util.Map<String, String> a = recordedConfig.values(), b = config.values();
             for (String k : a.keySet()) {
                 if (!k.equals("threads") && !a.get(k).equals(b.get(k))) {
@@ -156,7 +165,8 @@ final class TrainCommand implements Callable<Integer> {
         }
         System.err.println("trot train: resuming " + dir.toAbsolutePath() + " at step " + snap.meta("step") + " of "
                 + settings.steps() + ": " + config);
-        return train(task, config, settings, dir, recordedModel == null ? null : Path.of(recordedModel), true);
+        return train(task, config, settings, dir, recordedModel == null ? null : Path.of(recordedModel),
+                recordedTaskOptions(snap), true);
     }
 
     private static void check(List<String> contradictions, String flag, Long given, long recorded) {
@@ -173,9 +183,12 @@ final class TrainCommand implements Callable<Integer> {
         Tasks task;
         LearnerConfig config;
         TrainingSettings settings;
+        java.util.Map<String, String> taskOptions;
         try {
             task = Tasks.byName(env);
-            config = LearnerConfig.preset(agent).withAll(overrideValues());
+            config = LearnerConfig.preset(agent).withAll(learnerValues());
+            taskOptions = taskOptions();
+            task.checkOptions(taskOptions);
             settings = new TrainingSettings(steps != null ? steps : task.defaultSteps,
                     randomSteps != null ? randomSteps : Math.min(task.defaultRandomSteps, steps != null ? steps : task.defaultSteps),
                     evalInterval != null ? evalInterval : task.defaultEvalInterval,
@@ -198,11 +211,11 @@ final class TrainCommand implements Callable<Integer> {
                 return 2;
             }
         }
-        return train(task, config, settings, dir, model, false);
+        return train(task, config, settings, dir, model, taskOptions, false);
     }
 
     private Integer train(Tasks task, LearnerConfig config, TrainingSettings settings, Path dir, Path model,
-                          boolean resuming) throws Exception {
+                          java.util.Map<String, String> taskOptions, boolean resuming) throws Exception {
         long every = snapshotEvery != null ? snapshotEvery : resuming ? 0 : 1000;
         if (every < 0) {
             System.err.println("trot train: --snapshot-every must not be negative, got " + every);
@@ -210,13 +223,13 @@ final class TrainCommand implements Callable<Integer> {
         }
         Environment trainEnv0, evalEnv0;
         try {
-            trainEnv0 = task.create(model);
+            trainEnv0 = task.create(model, taskOptions);
         } catch (IllegalArgumentException | IllegalStateException e) {
             System.err.println("trot train: " + e.getMessage());
             return 2;
         }
         try {
-            evalEnv0 = task.create(model);
+            evalEnv0 = task.create(model, taskOptions);
         } catch (IllegalArgumentException | IllegalStateException e) {
             trainEnv0.close();
             System.err.println("trot train: " + e.getMessage());
@@ -229,6 +242,9 @@ final class TrainCommand implements Callable<Integer> {
                     .snapshotEvery(every).resume(resuming);
             if (model != null) {
                 trainer.record("model", model.toString());
+            }
+            for (java.util.Map.Entry<String, String> e : taskOptions.entrySet()) {
+                trainer.record(TASK_PREFIX + e.getKey(), e.getValue().trim().toLowerCase(Locale.ROOT));
             }
             // Ctrl-C or SIGTERM: stop at the next step boundary with a snapshot, then let the JVM go.
             java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
@@ -327,6 +343,34 @@ final class TrainCommand implements Callable<Integer> {
                 bar.close();
             }
         }
+    }
+
+    /** Snapshot metadata of a task option: {@code run.task.<key>} (Trainer.record adds "run."). */
+    private static final String TASK_PREFIX = "task.";
+
+    /** The task options a run recorded (none recorded: all at their defaults). */
+    private static java.util.Map<String, String> recordedTaskOptions(trot.io.Snapshot snap) {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        for (java.util.Map.Entry<String, String> e : snap.meta().entrySet()) {
+            if (e.getKey().startsWith("run." + TASK_PREFIX)) {
+                m.put(e.getKey().substring(("run." + TASK_PREFIX).length()), e.getValue());
+            }
+        }
+        return m;
+    }
+
+    /** The {@code --set} overrides of learner values, in the order given. */
+    private java.util.Map<String, String> learnerValues() {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>(overrideValues());
+        m.keySet().removeIf(Tasks::isTaskOption);
+        return m;
+    }
+
+    /** The {@code --set} task options ({@link Tasks#OPTIONS}), in the order given. */
+    private java.util.Map<String, String> taskOptions() {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>(overrideValues());
+        m.keySet().removeIf(k -> !Tasks.isTaskOption(k));
+        return m;
     }
 
     /** The {@code --set KEY=VALUE} overrides, in the order given. */

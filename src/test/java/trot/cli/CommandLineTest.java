@@ -78,6 +78,15 @@ class CommandLineTest {
         assertEquals(0, code, eval.toString());
         assertTrue(eval.toString().contains("mean forward speed"), eval.toString());
         assertTrue(Files.exists(out.resolve("eval/gait.png")));
+
+        StringBuilder options = new StringBuilder();
+        code = run(options, "eval", "--policy", out.resolve("policy.ckpt").toString(), "--episodes", "1", "--out",
+                dir.resolve("eval-options").toString(), "--set", "terrain=reference", "--set", "action_filter=butterworth",
+                "--set", "reward=paper-literal");
+        assertEquals(0, code, "the task options reach the environment: " + options);
+        options.setLength(0);
+        assertEquals(2, run(options, "eval", "--policy", out.resolve("policy.ckpt").toString(), "--set", "utd=3"));
+        assertTrue(options.toString().contains("task options only"), options.toString());
     }
 
     @Test
@@ -120,6 +129,12 @@ class CommandLineTest {
         log.setLength(0);
         assertEquals(2, run(log, "train", "--env", "pendulum", "--set", "utd=zero", "--out", dir.toString()));
         assertTrue(log.toString().contains("utd=zero is not a valid number"), log.toString());
+        log.setLength(0);
+        assertEquals(2, run(log, "train", "--env", "a1", "--set", "terrain=hills", "--out", dir.toString()));
+        assertTrue(log.toString().contains("terrain=hills") && log.toString().contains("mix, flat, reference"), log.toString());
+        log.setLength(0);
+        assertEquals(2, run(log, "train", "--env", "pendulum", "--set", "action_filter=butterworth", "--out", dir.toString()));
+        assertTrue(log.toString().contains("no task options"), log.toString());
         log.setLength(0);
         assertEquals(2, run(log, "eval", "--policy", dir.resolve("missing.ckpt").toString()));
         assertTrue(log.toString().contains("no checkpoint at"), log.toString());
