@@ -45,6 +45,10 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Replace the results of an earlier evaluation in the output directory.")
     boolean force;
 
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = {"A task option, as the policy was trained with"
+            + " (e.g. velocity=estimated for a policy trained on the A1's velocity estimator; see the run's run.txt)."})
+    java.util.List<String> taskOptions = new java.util.ArrayList<>();
+
     @Override
     public Integer call() throws IOException {
         PolicyCheckpoint.Loaded loaded;
@@ -66,7 +70,7 @@ final class EvalCommand implements Callable<Integer> {
         }
         Environment environment;
         try {
-            environment = task.create(model);
+            environment = task.create(model, TrainCommand.allSetValues(taskOptions));
         } catch (IllegalArgumentException | IllegalStateException e) {
             System.err.println("trot eval: " + e.getMessage());
             return 2;

@@ -12,14 +12,31 @@ enum Tasks {
     /** The paper's task: the Unitree A1 learning to walk at 0.5 m/s in MuJoCo; 24,000 steps are its 20 minutes. */
     A1("a1", "A1Walk", 24_000, 1_000, 2_000, 5, 4_000) {
         @Override
-        Environment create(Path model) {
-            return new A1Walk(A1Walk.Config.paper(model != null ? model : defaultA1Model()));
+        Environment create(Path model, java.util.Map<String, String> options) {
+            A1Walk.Config config = A1Walk.Config.paper(model != null ? model : defaultA1Model());
+            String v = options.getOrDefault("velocity", "true");
+            A1Walk.Velocity velocity = switch (v.toLowerCase(Locale.ROOT)) {
+                case "true" -> A1Walk.Velocity.TRUE;
+                case "estimated" -> A1Walk.Velocity.ESTIMATED;
+                default -> throw new IllegalArgumentException("task option velocity=" + v + ": choose velocity=true (the"
+                        + " simulator's velocimeter, the default) or velocity=estimated (the real robot's Kalman filter)");
+            };
+            for (String k : options.keySet()) {
+                if (!OPTION_KEYS.contains(k)) {
+                    throw new IllegalArgumentException("the a1 task has no option '" + k + "'; its options: " + OPTION_KEYS);
+                }
+            }
+            return velocity == A1Walk.Velocity.TRUE ? new A1Walk(config)
+                    : new A1Walk(config, velocity, trot.env.estimation.VelocityEstimator.Config.reference());
         }
     },
     /** The classic pendulum swing-up (pure Java), a quick check of a learner. */
     PENDULUM("pendulum", "Pendulum", 6_000, 1_000, 500, 5, 1_000) {
         @Override
-        Environment create(Path model) {
+        Environment create(Path model, java.util.Map<String, String> options) {
+            if (!options.isEmpty()) {
+                throw new IllegalArgumentException("the pendulum has no task options, got " + options.keySet());
+            }
             if (model != null) {
                 throw new IllegalArgumentException("the pendulum has no model file; --model is for MuJoCo tasks");
             }
@@ -52,8 +69,24 @@ enum Tasks {
         this.defaultQBiasInterval = defaultQBiasInterval;
     }
 
+    /**
+     * Task options, set on the command line like learner values ({@code --set velocity=estimated}): {@code velocity}
+     * = {@code true} (the simulator's velocimeter, default) or {@code estimated} (the A1's velocity Kalman filter,
+     * {@link trot.env.estimation.VelocityEstimator}, for the observation and the reward).
+     */
+    static final java.util.Set<String> OPTION_KEYS = java.util.Set.of("velocity");
+
     /** A new, unseeded instance; {@code model} replaces the default MJCF file of a MuJoCo task (null: default). */
-    abstract Environment create(Path model);
+    Environment create(Path model) {
+        return create(model, java.util.Map.of());
+    }
+
+    /**
+     * The same with task options ({@link #OPTION_KEYS}).
+     *
+     * @throws IllegalArgumentException for an option the task does not have or a value it does not know
+     */
+    abstract Environment create(Path model, java.util.Map<String, String> options);
 
     static Tasks byName(String name) {
         for (Tasks t : values()) {

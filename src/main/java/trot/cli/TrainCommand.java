@@ -64,7 +64,8 @@ final class TrainCommand implements Callable<Integer> {
     int qBiasEpisodes;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = {"Override a learner value, repeatable. Keys: "
-            + LearnerConfig.KEYS + ". Example: --set utd=10 --set hidden=64,64"})
+            + LearnerConfig.KEYS + "; and the a1 task's velocity=true|estimated (its velocity estimator, docs/estimator.md)."
+            + " Example: --set utd=10 --set hidden=64,64"})
     List<String> overrides = new ArrayList<>();
 
     @Option(names = "--no-progress", description = "No progress bar; a status line every 10 seconds instead.")
@@ -82,6 +83,9 @@ final class TrainCommand implements Callable<Integer> {
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec commandSpec;
+
+    /** On --resume: the task options the run recorded. */
+    private java.util.Map<String, String> taskOptionsOverride;
 
     private boolean given(String option) {
         return commandSpec != null && commandSpec.commandLine().getParseResult().hasMatchedOption(option);
@@ -154,6 +158,20 @@ final class TrainCommand implements Callable<Integer> {
                     + " in another directory.");
             return 2;
         }
+        java.util.Map<String, String> recordedOptions = new java.util.LinkedHashMap<>();
+        for (String k : Tasks.OPTION_KEYS) {
+            String v = snap.meta().get("run.task." + k);
+            if (v != null) {
+                recordedOptions.put(k, v);
+            }
+        }
+        java.util.Map<String, String> givenOptions = taskOptions();
+        if (!givenOptions.isEmpty() && !givenOptions.equals(recordedOptions)) {
+            System.err.println("trot train: --resume " + dir + " continues the run with the task options it recorded ("
+                    + recordedOptions + "); --set " + givenOptions + " contradicts them. Drop them.");
+            return 2;
+        }
+        taskOptionsOverride = recordedOptions;
         System.err.println("trot train: resuming " + dir.toAbsolutePath() + " at step " + snap.meta("step") + " of "
                 + settings.steps() + ": " + config);
         return train(task, config, settings, dir, recordedModel == null ? null : Path.of(recordedModel), true);
@@ -209,14 +227,15 @@ final class TrainCommand implements Callable<Integer> {
             return 2;
         }
         Environment trainEnv0, evalEnv0;
+        java.util.Map<String, String> options = taskOptionsOverride != null ? taskOptionsOverride : taskOptions();
         try {
-            trainEnv0 = task.create(model);
+            trainEnv0 = task.create(model, options);
         } catch (IllegalArgumentException | IllegalStateException e) {
             System.err.println("trot train: " + e.getMessage());
             return 2;
         }
         try {
-            evalEnv0 = task.create(model);
+            evalEnv0 = task.create(model, options);
         } catch (IllegalArgumentException | IllegalStateException e) {
             trainEnv0.close();
             System.err.println("trot train: " + e.getMessage());
@@ -229,6 +248,9 @@ final class TrainCommand implements Callable<Integer> {
                     .snapshotEvery(every).resume(resuming);
             if (model != null) {
                 trainer.record("model", model.toString());
+            }
+            for (java.util.Map.Entry<String, String> o : options.entrySet()) {
+                trainer.record("task." + o.getKey(), o.getValue());   // so that --resume recreates the same task
             }
             // Ctrl-C or SIGTERM: stop at the next step boundary with a snapshot, then let the JVM go.
             java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
@@ -329,8 +351,21 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    /** The {@code --set KEY=VALUE} overrides, in the order given. */
+    /** The {@code --set KEY=VALUE} learner overrides, in the order given (task options left out). */
     private java.util.Map<String, String> overrideValues() {
+        java.util.Map<String, String> values = allSetValues(overrides);
+        values.keySet().removeAll(Tasks.OPTION_KEYS);
+        return values;
+    }
+
+    /** The {@code --set KEY=VALUE} task options ({@link Tasks#OPTION_KEYS}). */
+    private java.util.Map<String, String> taskOptions() {
+        java.util.Map<String, String> values = allSetValues(overrides);
+        values.keySet().retainAll(Tasks.OPTION_KEYS);
+        return values;
+    }
+
+    static java.util.Map<String, String> allSetValues(List<String> overrides) {
         java.util.Map<String, String> values = new java.util.LinkedHashMap<>();
         for (String o : overrides) {
             int eq = o.indexOf('=');
