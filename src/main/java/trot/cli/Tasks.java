@@ -26,8 +26,14 @@ enum Tasks {
                     throw new IllegalArgumentException("the a1 task has no option '" + k + "'; its options: " + OPTION_KEYS);
                 }
             }
-            return velocity == A1Walk.Velocity.TRUE ? new A1Walk(config)
-                    : new A1Walk(config, velocity, trot.env.estimation.VelocityEstimator.Config.reference());
+            String angular = options.getOrDefault("angular-term",
+                    Boolean.toString(trot.env.estimation.VelocityEstimator.Config.DEFAULT_ANGULAR_TERM));
+            if (!angular.equals("true") && !angular.equals("false")) {
+                throw new IllegalArgumentException("task option angular-term=" + angular + ": choose true (the estimator's"
+                        + " leg measurement includes -omega x r_foot, the default) or false (the reference's, without)");
+            }
+            return velocity == A1Walk.Velocity.TRUE ? new A1Walk(config) : new A1Walk(config, velocity,
+                    trot.env.estimation.VelocityEstimator.Config.reference().withAngularTerm(Boolean.parseBoolean(angular)));
         }
     },
     /** The classic pendulum swing-up (pure Java), a quick check of a learner. */
@@ -72,9 +78,10 @@ enum Tasks {
     /**
      * Task options, set on the command line like learner values ({@code --set velocity=estimated}): {@code velocity}
      * = {@code true} (the simulator's velocimeter, default) or {@code estimated} (the A1's velocity Kalman filter,
-     * {@link trot.env.estimation.VelocityEstimator}, for the observation and the reward).
+     * {@link trot.env.estimation.VelocityEstimator}, for the observation and the reward); {@code angular-term} =
+     * {@code true} (default) or {@code false}: whether the estimator's leg measurement includes {@code -omega x r}.
      */
-    static final java.util.Set<String> OPTION_KEYS = java.util.Set.of("velocity");
+    static final java.util.Set<String> OPTION_KEYS = java.util.Set.of("velocity", "angular-term");
 
     /** A new, unseeded instance; {@code model} replaces the default MJCF file of a MuJoCo task (null: default). */
     Environment create(Path model) {
