@@ -16,7 +16,11 @@ enum Tasks {
     A1("a1", "A1Walk", 24_000, 1_000, 2_000, 5, 4_000) {
         @Override
         Environment create(Path model, Map<String, String> options) {
-            return new A1Walk(a1Config(model != null ? model : defaultA1Model(), options));
+            A1Walk.Config config = a1Config(model != null ? model : defaultA1Model(), options);
+            boolean estimated = options.getOrDefault("velocity", "true").trim().equalsIgnoreCase("estimated");
+            boolean angular = options.getOrDefault("angular-term", "true").trim().equalsIgnoreCase("true");
+            return estimated ? new A1Walk(config, A1Walk.Velocity.ESTIMATED,
+                    trot.env.estimation.VelocityEstimator.Config.reference().withAngularTerm(angular)) : new A1Walk(config);
         }
     },
     /** The classic pendulum swing-up (pure Java), a quick check of a learner. */
@@ -37,7 +41,10 @@ enum Tasks {
     /**
      * The task options ({@code --set KEY=VALUE}) and their values, first the default:
      * {@code reward=paper|paper-literal|reference}, {@code terrain=mix|flat|reference},
-     * {@code action_filter=none|butterworth}. Every key is the a1 task's.
+     * {@code action_filter=none|butterworth}, {@code velocity=true|estimated} (the simulator's velocimeter, or the
+     * real robot's Kalman filter {@link trot.env.estimation.VelocityEstimator} for the observation and the reward),
+     * {@code angular-term=true|false} (whether the estimator's leg measurement includes {@code -omega x r}).
+     * Every key is the a1 task's.
      */
     static final Map<String, List<String>> OPTIONS = optionTable();
 
@@ -46,6 +53,8 @@ enum Tasks {
         m.put("reward", List.of("paper", "paper-literal", "reference"));
         m.put("terrain", List.of("mix", "flat", "reference"));
         m.put("action_filter", List.of("none", "butterworth"));
+        m.put("velocity", List.of("true", "estimated"));
+        m.put("angular-term", List.of("true", "false"));
         return java.util.Collections.unmodifiableMap(m);
     }
 
@@ -93,6 +102,8 @@ enum Tasks {
                 });
                 case "action_filter" -> c.withActionFilter(value.equals("butterworth")
                         ? A1Walk.ActionFilter.BUTTERWORTH : A1Walk.ActionFilter.NONE);
+                // The velocity source is a constructor argument of A1Walk, not part of its Config: read in create.
+                case "velocity", "angular-term" -> c;
                 default -> throw new IllegalStateException("task option " + key + " has no parser");
             };
         }

@@ -65,7 +65,8 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = {"Override a learner value or set a task option,"
             + " repeatable. Learner keys: " + LearnerConfig.KEYS + ". Task options (a1; first value the default): "
-            + "reward=paper|paper-literal|reference, terrain=mix|flat|reference, action_filter=none|butterworth."
+            + "reward=paper|paper-literal|reference, terrain=mix|flat|reference, action_filter=none|butterworth,"
+            + " velocity=true|estimated, angular-term=true|false (docs/estimator.md)."
             + " Example: --set utd=10 --set hidden=64,64 --set terrain=reference"})
     List<String> overrides = new ArrayList<>();
 

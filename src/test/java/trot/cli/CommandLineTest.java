@@ -90,6 +90,24 @@ class CommandLineTest {
     }
 
     @Test
+    void theWalkingTaskTrainsOnTheVelocityEstimateAndTheEstimatorIsMeasured(@TempDir Path dir) throws Exception {
+        assumeTrue(Mujoco.available(), Mujoco.unavailableReason());
+        Path out = dir.resolve("a1-est");
+        StringBuilder log = new StringBuilder();
+        int code = run(log, "train", "--env", "a1", "--model", "hardware/a1/a1.xml", "--steps", "200", "--random-steps", "100",
+                "--eval-interval", "200", "--eval-episodes", "1", "--set", "hidden=32,32", "--set", "batch=32", "--set", "utd=1",
+                "--set", "velocity=estimated", "--no-progress", "--out", out.toString());
+        assertEquals(0, code, log.toString());
+        assertTrue(Files.readString(out.resolve("eval_trace.csv")).contains("estimated_forward_speed_mps"), "trace has the estimate");
+        StringBuilder check = new StringBuilder();
+        code = run(check, "estimator-check", "--policy", out.resolve("policy.ckpt").toString(), "--model", "hardware/a1/a1.xml",
+                "--episodes", "1", "--out", out.toString());
+        assertEquals(0, code, check.toString());
+        assertTrue(check.toString().contains("all steps:     RMSE"), check.toString());
+        assertFinite(out.resolve("estimator_episodes.csv"), "rmse_mps", "bias_mps", "max_error_mps");
+    }
+
+    @Test
     void pendulumTrainAndEval(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("p");
         StringBuilder log = new StringBuilder();
@@ -135,6 +153,12 @@ class CommandLineTest {
         log.setLength(0);
         assertEquals(2, run(log, "train", "--env", "pendulum", "--set", "action_filter=butterworth", "--out", dir.toString()));
         assertTrue(log.toString().contains("no task options"), log.toString());
+        log.setLength(0);
+        assertEquals(2, run(log, "train", "--env", "pendulum", "--set", "velocity=estimated", "--out", dir.toString()));
+        assertTrue(log.toString().contains("no task options"), log.toString());
+        log.setLength(0);
+        assertEquals(2, run(log, "estimator-check", "--policy", dir.resolve("missing.ckpt").toString(), "--episodes", "0"));
+        assertTrue(log.toString().contains("--episodes must be at least 1"), log.toString());
         log.setLength(0);
         assertEquals(2, run(log, "eval", "--policy", dir.resolve("missing.ckpt").toString()));
         assertTrue(log.toString().contains("no checkpoint at"), log.toString());

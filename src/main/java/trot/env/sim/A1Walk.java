@@ -4,6 +4,7 @@ import trot.env.EnvSpec;
 import trot.env.Environment;
 import trot.env.StepResult;
 import trot.env.Telemetry;
+import trot.env.estimation.VelocityEstimator;
 import trot.util.Rng;
 
 import java.nio.DoubleBuffer;
@@ -69,6 +70,20 @@ public final class A1Walk implements Environment, Telemetry, trot.env.Resumable 
      * {@code (bumpHeight_m - bumpHeightMin_m) / bumpSpacing_m} per metre.
      */
     public enum BumpStyle { BILINEAR_FLAT_START, BLURRED }
+
+    /**
+     * Where the observation's linear velocity and the reward's forward speed come from: {@link #TRUE} the simulator's
+     * velocimeter (the default), {@link #ESTIMATED} the real robot's view, a {@link VelocityEstimator} of the IMU
+     * (quaternion, gyro, accelerometer), the joint encoders and the foot forces, run every
+     * {@link #ESTIMATOR_PERIOD_STEPS} physics steps. Evaluation read-outs ({@link #forwardSpeed()}) stay the true speed.
+     */
+    public enum Velocity { TRUE, ESTIMATED }
+
+    /**
+     * Physics steps between estimator updates (2 ms): the fastest rate the real robot's host sees States over the
+     * link (every 2-5 ms), and Q, R are per filter step, so the simulated filter is tuned as on the robot.
+     */
+    public static final int ESTIMATOR_PERIOD_STEPS = 2;
 
     /**
      * Terrain drawn at each reset: the kind with probability proportional to its weight.
@@ -230,7 +245,11 @@ public final class A1Walk implements Environment, Telemetry, trot.env.Resumable 
     private final int substeps;
     private final int[] qposAddress = new int[JOINTS], dofAddress = new int[JOINTS], actuator = new int[JOINTS];
     private final int[] touchAddress = new int[4];
-    private final int quatAddress, gyroAddress, velocityAddress;
+    private final int quatAddress, gyroAddress, velocityAddress, accelAddress;
+    private final Velocity velocity;
+    private final VelocityEstimator estimator;   // null for Velocity.TRUE
+    private final float[] estQuat = new float[4], estGyro = new float[3], estAccel = new float[3], estQ = new float[JOINTS],
+            estDq = new float[JOINTS], estForce = new float[4];
     private final int homeKey, hfield, terrainGeom, floorGeom;
     private final int hfRows, hfCols, hfAddress;
     private final double fieldMinX_m, fieldMinY_m, fieldLengthX_m, fieldWidthY_m, startX_m, startY_m;
@@ -254,6 +273,22 @@ public final class A1Walk implements Environment, Telemetry, trot.env.Resumable 
      * @throws IllegalStateException    when MuJoCo is not installed (the message says what to install)
      */
     public A1Walk(Config config) {
+        this(config, Velocity.TRUE, VelocityEstimator.Config.reference());
+    }
+
+    /**
+     * The task with the velocity source {@code velocity}; {@code estimator} configures the filter of
+     * {@link Velocity#ESTIMATED} (unused for {@link Velocity#TRUE}).
+     *
+     * @throws IllegalArgumentException as {@link #A1Walk(Config)}, or when {@code velocity} or {@code estimator} is null
+     */
+    public A1Walk(Config config, Velocity velocity, VelocityEstimator.Config estimator) {
+        if (velocity == null || estimator == null) {
+            throw new IllegalArgumentException("A1Walk: the velocity source and the estimator configuration must not be"
+                    + " null; use Velocity.TRUE and VelocityEstimator.Config.reference()");
+        }
+        this.velocity = velocity;
+        this.estimator = velocity == Velocity.ESTIMATED ? new VelocityEstimator(estimator) : null;
         this.config = config;
         this.sim = new Mujoco(config.model());
         double ratio = config.controlPeriod_s() / sim.timestep();
@@ -297,6 +332,7 @@ public final class A1Walk implements Environment, Telemetry, trot.env.Resumable 
             quatAddress = sensor("orientation", 4);
             gyroAddress = sensor("gyro", 3);
             velocityAddress = sensor("velocimeter", 3);
+            accelAddress = sensor("accelerometer", 3);
             homeKey = sim.requireId(Mujoco.ObjectType.KEYFRAME, "home");
             hfield = sim.requireId(Mujoco.ObjectType.HEIGHT_FIELD, "terrain");
             terrainGeom = sim.requireId(Mujoco.ObjectType.GEOM, "terrain");
@@ -372,6 +408,9 @@ public final class A1Walk implements Environment, Telemetry, trot.env.Resumable 
             actionFilter.reset(filterBuffer);
         }
         java.util.Arrays.fill(previousAction, 0f);
+        if (estimator != null) {
+            estimator.reset();   // the robot is put down at rest: v = 0 is right
+        }
         steps = 0;
         running = true;
         observe(observation);
@@ -402,6 +441,9 @@ public final class A1Walk implements Environment, Telemetry, trot.env.Resumable 
                         config.kp(), config.kd(), config.torqueLimit_Nm()));
             }
             broken = (sim.step(1) & UNSTABLE) != 0;
+            if (estimator != null && (s + 1) % ESTIMATOR_PERIOD_STEPS == 0) {
+                estimate();
+            }
         }
         broken |= (sim.forward() & UNSTABLE) != 0;
         System.arraycopy(action, 0, previousAction, 0, ACTION_SIZE);
@@ -490,7 +532,7 @@ public final class A1Walk implements Environment, Telemetry, trot.env.Resumable 
 
     /** The reward of the current state (after a step). */
     private double reward() {
-        double forward = forwardSpeed(), yawRate = yawRate();
+        double forward = velocity == Velocity.TRUE ? forwardSpeed() : estimatedForwardSpeed(), yawRate = yawRate();
         double vt = config.targetSpeed_mps();
         if (config.reward() == Reward.PAPER) {
             return paperVelocityReward(forward, vt) - 0.1 * yawRate * yawRate;
@@ -499,7 +541,7 @@ public final class A1Walk implements Environment, Telemetry, trot.env.Resumable 
             return paperLiteralVelocityReward(forward, vt) - 0.1 * yawRate * yawRate;
         }
         double pitch = pitch(quat(0), quat(1), quat(2), quat(3));
-        return 10 * (referenceVelocityReward(Math.cos(pitch) * sensors.get(velocityAddress), vt) - 0.1 * Math.abs(yawRate));
+        return 10 * (referenceVelocityReward(Math.cos(pitch) * linearVelocity(0), vt) - 0.1 * Math.abs(yawRate));
     }
 
     private double quat(int i) {
@@ -538,7 +580,7 @@ public final class A1Walk implements Environment, Telemetry, trot.env.Resumable 
         o[OBS_PITCH] = (float) pitch(w, x, y, z);
         for (int i = 0; i < 3; i++) {
             o[OBS_ANGULAR_VELOCITY + i] = (float) sensors.get(gyroAddress + i);
-            o[OBS_LINEAR_VELOCITY + i] = (float) sensors.get(velocityAddress + i);
+            o[OBS_LINEAR_VELOCITY + i] = (float) linearVelocity(i);
         }
         for (int j = 0; j < JOINTS; j++) {
             o[OBS_JOINT_ANGLES + j] = (float) qpos.get(qposAddress[j]);
@@ -694,8 +736,48 @@ public final class A1Walk implements Environment, Telemetry, trot.env.Resumable 
 
     /** The trunk's forward speed along its heading, m/s (the reward's v_x). */
     public double forwardSpeed() {
+        return forwardSpeed(sensors.get(velocityAddress), sensors.get(velocityAddress + 1), sensors.get(velocityAddress + 2));
+    }
+
+    /** The estimated forward speed along the heading, m/s (NaN for {@link Velocity#TRUE}, which runs no estimator). */
+    public double estimatedForwardSpeed() {
+        return estimator == null ? Double.NaN
+                : forwardSpeed(estimator.velocity_mps(0), estimator.velocity_mps(1), estimator.velocity_mps(2));
+    }
+
+    /** Where the observation's and the reward's velocity come from. */
+    public Velocity velocity() {
+        return velocity;
+    }
+
+    /** The trunk-frame linear velocity the observation and the reward use, m/s (axis 0 x, 1 y, 2 z). */
+    private double linearVelocity(int axis) {
+        return estimator == null ? sensors.get(velocityAddress + axis) : estimator.velocity_mps(axis);
+    }
+
+    /**
+     * One estimator update from what the robot would measure: the IMU sensors and foot forces as MuJoCo's last step
+     * computed them (at the start of that step), the joint encoders now.
+     */
+    private void estimate() {
+        for (int i = 0; i < 4; i++) {
+            estQuat[i] = (float) sensors.get(quatAddress + i);
+            estForce[i] = (float) sensors.get(touchAddress[i]);
+        }
+        for (int i = 0; i < 3; i++) {
+            estGyro[i] = (float) sensors.get(gyroAddress + i);
+            estAccel[i] = (float) sensors.get(accelAddress + i);
+        }
+        for (int j = 0; j < JOINTS; j++) {
+            estQ[j] = (float) qpos.get(qposAddress[j]);
+            estDq[j] = (float) qvel.get(dofAddress[j]);
+        }
+        estimator.update(estQuat, estGyro, estAccel, estQ, estDq, estForce, ESTIMATOR_PERIOD_STEPS * sim.timestep());
+    }
+
+    /** A trunk-frame velocity's component along the heading (the world-horizontal projection of the trunk's x). */
+    private double forwardSpeed(double vx, double vy, double vz) {
         double[] r = rotation();
-        double vx = sensors.get(velocityAddress), vy = sensors.get(velocityAddress + 1), vz = sensors.get(velocityAddress + 2);
         double vwx = r[0] * vx + r[1] * vy + r[2] * vz, vwy = r[3] * vx + r[4] * vy + r[5] * vz;
         double hn = Math.hypot(r[0], r[3]);
         return hn > 1e-9 ? (vwx * r[0] + vwy * r[3]) / hn : 0;
@@ -725,9 +807,12 @@ public final class A1Walk implements Environment, Telemetry, trot.env.Resumable 
     }
 
     private static final java.util.List<String> TELEMETRY = java.util.List.of("forward_speed_mps", "yaw_rad", "yaw_rate_radps",
-            "x_m", "y_m", "z_m", "contact_FR", "contact_FL", "contact_RR", "contact_RL");
+            "x_m", "y_m", "z_m", "contact_FR", "contact_FL", "contact_RR", "contact_RL", "estimated_forward_speed_mps");
 
-    /** forward_speed_mps, yaw_rad, yaw_rate_radps, x_m, y_m, z_m, and the four foot contacts (0 or 1). */
+    /**
+     * forward_speed_mps (true), yaw_rad, yaw_rate_radps, x_m, y_m, z_m, the four foot contacts (0 or 1), and
+     * estimated_forward_speed_mps (the estimator's, NaN for {@link Velocity#TRUE}).
+     */
     @Override
     public java.util.List<String> telemetryNames() {
         return TELEMETRY;
@@ -745,6 +830,7 @@ public final class A1Walk implements Environment, Telemetry, trot.env.Resumable 
         for (int l = 0; l < 4; l++) {
             out[6 + l] = footContact(l) ? 1 : 0;
         }
+        out[10] = estimatedForwardSpeed();
     }
 
     /** The kind of terrain of the current episode: flat, bumpy or slope. */
