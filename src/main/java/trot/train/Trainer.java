@@ -14,6 +14,7 @@ import trot.io.Plots;
 import trot.io.Snapshot;
 import trot.replay.ReplayBuffer;
 import trot.replay.ReplayLog;
+import trot.runtime.Rollout;
 import trot.util.Rng;
 
 import java.io.IOException;
@@ -261,8 +262,9 @@ public final class Trainer {
         final int no = spec.observationSize(), na = spec.actionSize();
         final ReplayBuffer replay = new ReplayBuffer(settings.capacity(), no, na, replaySeed);
         this.replay = replay;
-        final float[] obs = new float[no], action = new float[na], envAction = new float[na];
-        final StepResult result = new StepResult(spec);
+        final Rollout rollout = new Rollout(env);
+        final float[] obs = rollout.observation(), action = rollout.action();
+        final StepResult result = rollout.result();
         final Progress progress = new Progress();
         progress.totalSteps = settings.steps();
         final Loop loop = new Loop();
@@ -282,6 +284,7 @@ public final class Trainer {
                 snap.longs("trainer.counters", c);
                 snap.doubles("trainer.sums", d);
                 loop.restore(c, d, progress);
+                rollout.restoreEpisode(loop.episodeReturn, loop.length);
                 progress.episodes = loop.episode;
                 long[] rows = new long[4];
                 snap.longs("trainer.rows", rows);
@@ -334,7 +337,7 @@ public final class Trainer {
                     log = closer.add(ReplayLog.create(logFile, spec.name(), no, na, overwrite));
                 }
                 env.seed(envSeed);
-                env.reset(obs);
+                rollout.reset();
             }
             Evaluator evaluator = new Evaluator(evalEnv, settings.evalEpisodes(), evalSeed);
             Evaluator.Controller deterministic = (o, a) -> learner.act(o, a, true);
@@ -351,10 +354,7 @@ public final class Trainer {
                     learner.act(obs, action, false);
                     checkFinite(action, "the policy's action", step);
                 }
-                spec.scaleActions(action, envAction);
-                env.step(envAction, result);
-                loop.episodeReturn += result.reward;
-                loop.length++;
+                rollout.step();
                 boolean poisoned = false;
                 try {
                     // The time-limit trap: only a true termination stops bootstrapping; truncation does not.
@@ -366,7 +366,7 @@ public final class Trainer {
                     LOG.log(System.Logger.Level.WARNING, "step " + step + ": " + e.getMessage() + "; ending the episode");
                     poisoned = true;
                 }
-                System.arraycopy(result.observation, 0, obs, 0, no);
+                rollout.advance();
 
                 if (!warmingUp && replay.size() > 0) {
                     UpdateReport r = learner.update(replay);
@@ -388,17 +388,15 @@ public final class Trainer {
                 if (result.terminated || result.truncated || poisoned) {
                     loop.episode++;
                     double u = loop.updatesInEpisode;
-                    episodes.row(step, loop.episode, loop.episodeReturn, loop.length, result.terminated ? 1 : 0, learner.alpha(),
+                    episodes.row(step, loop.episode, rollout.episodeReturn(), rollout.length(), result.terminated ? 1 : 0, learner.alpha(),
                             loop.sumCritic / u, loop.sumActor / u, loop.sumEntropy / u, loop.sumQ / u,
                             1e3 * loop.sumUpdate / u, step / elapsed, elapsed);
-                    curveTrain.add(new double[]{step, loop.episodeReturn});
-                    progress.lastEpisodeReturn = loop.episodeReturn;
+                    curveTrain.add(new double[]{step, rollout.episodeReturn()});
+                    progress.lastEpisodeReturn = rollout.episodeReturn();
                     progress.episodes = loop.episode;
-                    loop.episodeReturn = 0;
-                    loop.length = 0;
                     loop.sumCritic = loop.sumActor = loop.sumEntropy = loop.sumQ = loop.sumUpdate = 0;
                     loop.updatesInEpisode = 0;
-                    env.reset(obs);
+                    rollout.reset();
                 }
 
                 final boolean last = step == settings.steps();
@@ -430,6 +428,8 @@ public final class Trainer {
 
                 loop.step = step;
                 loop.elapsed = elapsed;
+                loop.episodeReturn = rollout.episodeReturn();
+                loop.length = rollout.length();
                 progress.step = step;
                 progress.warmingUp = warmingUp;
                 progress.elapsedSeconds = elapsed;
