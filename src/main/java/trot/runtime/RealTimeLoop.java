@@ -430,7 +430,8 @@ public final class RealTimeLoop {
                     long gen = pauseGeneration;
                     drain();
                     pauseAck = gen;
-                    while (pauseWanted && !quit) {
+                    // A new request (resume then pause again at once) is a new generation: acknowledge it too.
+                    while (pauseWanted && pauseGeneration == gen && !quit) {
                         LockSupport.parkNanos(100_000);
                     }
                     continue;

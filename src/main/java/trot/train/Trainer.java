@@ -244,7 +244,8 @@ public final class Trainer {
     /**
      * Runs the whole training (or, with {@link #resume}, the rest of it).
      *
-     * @param observer called after every environment step with a reused {@link Progress}
+     * @param observer called after every environment step with a reused {@link Progress}; in the real-time schedule
+     *                 instead every {@value #PROGRESS_PERIOD_MS} ms from a thread of its own (never the control thread)
      * @throws IOException         when the output cannot be written; results written so far stay on disk. On
      *                             resume: when the snapshot, the log or a metrics file is missing, damaged or of
      *                             another run (the message names the file; nothing is changed)
@@ -528,12 +529,12 @@ public final class Trainer {
 
             @Override
             public void stepped(long step, boolean warmingUp) {
+                // Plain writes, no call out: the observer (a progress bar allocates) runs on the progress thread.
                 double elapsed = (System.nanoTime() - start) * 1e-9;
                 progress.step = step;
                 progress.warmingUp = warmingUp;
                 progress.elapsedSeconds = elapsed;
                 progress.stepsPerSecond = step / Math.max(elapsed, 1e-9);
-                observer.accept(progress);
             }
 
             @Override
@@ -556,6 +557,8 @@ public final class Trainer {
                 jitter.add(new double[]{e.step, p.jitterP50_ms, p.jitterP99_ms, p.jitterMax_ms, p.latencyP99_ms, e.utd});
                 progress.lastEpisodeReturn = e.episodeReturn;
                 progress.episodes = e.number;
+                progress.alpha = e.alpha;
+                progress.criticLoss = e.calls == 0 ? progress.criticLoss : e.sumCritic / u;
                 if (e.step >= nextEval && e.step < settings.steps()) {
                     evaluateNow(e.step, elapsed);
                     nextEval = (e.step / settings.evalInterval() + 1) * settings.evalInterval();
@@ -602,12 +605,30 @@ public final class Trainer {
                 }
             }
         };
+        // The observer sees the progress from a thread of its own, PROGRESS_PERIOD_MS apart, so that whatever it does
+        // (draw a progress bar, request a stop) never runs on the control thread.
+        final java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread reporter = new Thread(() -> {
+            while (running.get()) {
+                observer.accept(progress);
+                java.util.concurrent.locks.LockSupport.parkNanos(PROGRESS_PERIOD_MS * 1_000_000L);
+            }
+        }, "trot-progress");
+        reporter.setDaemon(true);
+        reporter.start();
         RealTimeLoop.Totals t;
         try {
             t = rt.run(loop.step, loop.episode, () -> stopRequested, hooks);
         } finally {
+            running.set(false);
+            try {
+                reporter.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             writeJitterPlot(jitter);
         }
+        observer.accept(progress);
         this.lastControl = t;
         LOG.log(System.Logger.Level.INFO, "real-time schedule: " + t.steps() + " steps, achieved UTD " + t.utd()
                 + " (G = " + g + "), " + t.dropped() + " dropped transitions; " + t.pacer());
@@ -627,6 +648,9 @@ public final class Trainer {
                         new Plots.Series("jitter max", column(rows, 0), column(rows, 3)),
                         new Plots.Series("command latency p99", column(rows, 0), column(rows, 4))));
     }
+
+    /** How often the real-time schedule shows the observer its progress. */
+    static final long PROGRESS_PERIOD_MS = 100;
 
     private RealTimeLoop.Totals lastControl;
 

@@ -35,7 +35,8 @@ class RealTimeTrainerTest {
                 (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         final PacedPendulum inner;
         final long[] allocated; // the control thread's allocated bytes after each step
-        long steps, failAt = Long.MAX_VALUE;
+        volatile long steps;
+        long failAt = Long.MAX_VALUE;
         volatile int closed;
         volatile String stepThread;
 
@@ -92,7 +93,7 @@ class RealTimeTrainerTest {
 
     @Test
     void theControlLoopRecordsEveryTransitionOnceInOrderAndLearnsBehind(@TempDir Path dir) throws Exception {
-        long n = 700;
+        long n = 600; // the last step ends an episode: the boundary is followed at once by the final pause
         World w = new World(n);
         Trainer t = new Trainer(settings(n), CONFIG, w, w, dir, false).snapshotEvery(1000);
         Trainer.Summary s = t.run(p -> { });
@@ -148,13 +149,19 @@ class RealTimeTrainerTest {
     void aStopRequestEndsTheRunAtTheNextStepWithASnapshot(@TempDir Path dir) throws Exception {
         World w = new World(2000);
         Trainer t = new Trainer(settings(2000), CONFIG, w, w, dir, false).snapshotEvery(1000);
+        long[] requestedAt = {-1};
         Trainer.Summary s = t.run(p -> {
-            if (p.step == 250) {
+            if (p.step >= 250 && requestedAt[0] < 0) {
+                requestedAt[0] = p.step;
                 t.requestStop();
             }
         });
         assertTrue(s.stopped());
-        assertTrue(s.steps() >= 250 && s.steps() <= 251, "stopped at step " + s.steps());
+        // The control thread checks the request every period; the observer runs on a progress thread, so a loaded
+        // machine may let a few periods pass between its reading the step and its request.
+        assertTrue(s.steps() >= requestedAt[0] && s.steps() <= requestedAt[0] + 20, "requested at step "
+                + requestedAt[0] + ", stopped at step " + s.steps());
+        assertTrue(s.steps() < 400, "stopped long before the end");
         assertEquals(1, w.closed, "the world is closed (a robot damps)");
         Snapshot snap = Snapshot.read(dir.resolve(Trainer.SNAPSHOT));
         assertEquals(Long.toString(s.steps()), snap.meta("step"));
@@ -181,10 +188,9 @@ class RealTimeTrainerTest {
     @Test
     void aFailureOfTheLearnerStopsTheLoopClosesTheWorldAndKeepsTheLastGoodSnapshot(@TempDir Path dir) throws Exception {
         World w = new World(3000);
-        long[] updates = {0};
         Trainer t = new Trainer(settings(3000), CONFIG, w, w, dir, false).snapshotEvery(200)
                 .watchLearner(l -> l.useNoise(out -> {
-                    if (++updates[0] == 300) {
+                    if (w.steps > 450) { // after the snapshots at the episode ends of steps 200 and 400
                         throw new ArithmeticException("poisoned learner");
                     }
                     java.util.Arrays.fill(out.data, 0.1f);
@@ -195,7 +201,8 @@ class RealTimeTrainerTest {
         assertEquals(1, w.closed);
         Snapshot snap = Snapshot.read(dir.resolve(Trainer.SNAPSHOT));
         long at = Long.parseLong(snap.meta("step"));
-        assertTrue(at >= 200 && at < w.steps, "the last good snapshot, step " + at + " of " + w.steps);
+        assertEquals(400, at, "the last good snapshot, before the failure after step 450 (the loop stopped at "
+                + w.steps + ")");
     }
 
     @Test
@@ -203,7 +210,7 @@ class RealTimeTrainerTest {
         World w = new World(2000);
         Trainer t = new Trainer(settings(600), CONFIG, w, w, dir, false).snapshotEvery(200);
         t.run(p -> {
-            if (p.step == 450) {
+            if (p.step >= 450) {
                 t.requestStop();
             }
         });
