@@ -88,6 +88,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--rate-hz", defaultValue = "20", description = "Control rate of --realtime (default ${DEFAULT-VALUE}).")
     double rateHz;
 
+    @Option(names = "--fifo-priority", defaultValue = "0", description = "With --realtime: run the control thread"
+            + " under SCHED_FIFO at this priority (1..99, needs CAP_SYS_NICE and chrt; default ${DEFAULT-VALUE}: off).")
+    int fifoPriority;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec commandSpec;
 
@@ -252,7 +256,7 @@ final class TrainCommand implements Callable<Integer> {
              StatusDisplay display = new StatusDisplay(settings.steps(), noProgress || System.console() == null)) {
             Trainer trainer = new Trainer(settings, config, trainEnv, evalEnv, dir, force)
                     .describe("command", "trot " + String.join(" ", Main.arguments()))
-                    .snapshotEvery(every).resume(resuming);
+                    .snapshotEvery(every).resume(resuming).controlFifoPriority(fifoPriority);
             if (model != null) {
                 trainer.record("model", model.toString());
             }

@@ -149,6 +149,21 @@ public final class RealTimeLoop {
         this.policy = new ControlPolicy(no, na, learner.config().hidden(), learner.policyParams(), mailbox, actingNoise);
     }
 
+    private static final System.Logger LOG = System.getLogger("trot.runtime");
+    private int fifoPriority;
+
+    /**
+     * Runs the control thread under SCHED_FIFO at {@code priority} (1..99; 0, the default, leaves it ordinary; see
+     * {@link RealTimePriority}). A failure is logged and the loop runs anyway.
+     */
+    public RealTimeLoop fifoPriority(int priority) {
+        if (priority < 0 || priority > 99) {
+            throw new IllegalArgumentException("RealTimeLoop: the SCHED_FIFO priority is 0 (off) or 1..99, got " + priority);
+        }
+        this.fifoPriority = priority;
+        return this;
+    }
+
     /** The control thread's policy (for evaluations in {@link Hooks#episodeEnded}, on the control thread). */
     public ControlPolicy policy() {
         return policy;
@@ -182,6 +197,11 @@ public final class RealTimeLoop {
         final Throwable[] controlFailure = new Throwable[1];
         final boolean[] stopped = new boolean[1];
         Thread control = new Thread(() -> {
+            if (fifoPriority > 0) {
+                String why = RealTimePriority.applyToCurrentThread(fifoPriority);
+                LOG.log(System.Logger.Level.INFO, why == null ? "control thread: SCHED_FIFO priority " + fifoPriority
+                        : "control thread: ordinary scheduling (" + why + ")");
+            }
             try {
                 stopped[0] = control(fromStep, episodesBefore, stop, hooks);
             } catch (Throwable t) {

@@ -504,7 +504,7 @@ public final class Trainer {
                                 List<double[]> curveEval, List<double[]> curveTrain, List<double[]> curveSpeed,
                                 Consumer<Progress> observer, Path snapFile, Closer closer) throws IOException {
         final RealTimeLoop rt = new RealTimeLoop(env, learner, replay, log, explore, actingNoise, settings.steps(),
-                settings.randomSteps(), ringCapacity);
+                settings.randomSteps(), ringCapacity).fifoPriority(controlFifoPriority);
         final MetricsCsv control = closer.add(resume && Files.exists(outDir.resolve("control.csv"))
                 ? MetricsCsv.resume(outDir.resolve("control.csv"), CONTROL_COLUMNS, loop.episode)
                 : new MetricsCsv(outDir.resolve("control.csv"), CONTROL_COLUMNS, true));
@@ -657,6 +657,17 @@ public final class Trainer {
     /** What the last real-time run's loop did (null after a synchronous run). */
     public RealTimeLoop.Totals controlTotals() {
         return lastControl;
+    }
+
+    private int controlFifoPriority;
+
+    /** The real-time schedule's control thread runs under SCHED_FIFO at this priority (0, the default: off). */
+    public Trainer controlFifoPriority(int priority) {
+        if (priority < 0 || priority > 99) {
+            throw new IllegalArgumentException("Trainer: the SCHED_FIFO priority is 0 (off) or 1..99, got " + priority);
+        }
+        this.controlFifoPriority = priority;
+        return this;
     }
 
     private int ringCapacity = 4096;
