@@ -47,7 +47,15 @@ import java.util.function.Consumer;
  *   <li>with {@link #snapshotEvery}: {@code state.snap}, the whole run at a step boundary, and {@code replay.log},
  *       every stored transition, from which {@link #resume} continues the run bit-exactly ({@code docs/recovery.md}).</li>
  * </ul>
- * The same settings, configuration and seed give the same numbers in every file but the timings. Without
+ * <h2>Two schedules</h2>
+ * A simulation is stepped <b>synchronously</b>: step, store, update, in turn, bit-reproducibly. A world that keeps its
+ * own time ({@link RealTime}: a robot, {@code PacedPendulum}) runs the <b>real-time</b> schedule of
+ * {@link RealTimeLoop}: a control thread paced by the world, learning on other threads, one world instance for
+ * training and evaluation, snapshots at episode boundaries without world state, and {@code control.csv}
+ * (achieved UTD, jitter, latency, overruns per episode) and {@code jitter.png}; see docs/runtime.md.
+ *
+ * <p>The same settings, configuration and seed give the same numbers in every file but the timings (synchronous
+ * schedule). Without
  * {@code overwrite}, a directory holding any of these files ({@link #OUTPUTS}) is refused before anything is written.
  */
 public final class Trainer {
