@@ -83,6 +83,18 @@ final class TrainCommand implements Callable<Integer> {
             + " --resume the run's).")
     Long snapshotEvery;
 
+    @Option(names = "--realtime", description = {"Run the real-time schedule (docs/runtime.md): a control thread"
+            + " paced at --rate-hz, learning on other threads; pendulum only here (a robot is real-time by nature)."
+            + " Writes control.csv and jitter.png."})
+    boolean realtime;
+
+    @Option(names = "--rate-hz", defaultValue = "20", description = "Control rate of --realtime (default ${DEFAULT-VALUE}).")
+    double rateHz;
+
+    @Option(names = "--fifo-priority", defaultValue = "0", description = "With --realtime: run the control thread"
+            + " under SCHED_FIFO at this priority (1..99, needs CAP_SYS_NICE and chrt; default ${DEFAULT-VALUE}: off).")
+    int fifoPriority;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec commandSpec;
 
@@ -103,6 +115,11 @@ final class TrainCommand implements Callable<Integer> {
         } catch (java.io.IOException e) {
             System.err.println("trot train: cannot resume " + dir + ": " + e.getMessage());
             return 2;
+        }
+        String hz = snap.meta().get("run.realtime_hz");
+        if (hz != null) {
+            realtime = true;
+            rateHz = Double.parseDouble(hz);
         }
         Tasks task;
         LearnerConfig recordedConfig, config;
@@ -222,14 +239,27 @@ final class TrainCommand implements Callable<Integer> {
             System.err.println("trot train: --snapshot-every must not be negative, got " + every);
             return 2;
         }
-        Environment trainEnv0, evalEnv0;
-        try {
+        Environment trainEnv0, evalEnv0 = null;
+        if (realtime) {
+            if (task != Tasks.PENDULUM) {
+                System.err.println("trot train: --realtime runs the pendulum under a pacer; the " + task.id
+                        + " simulation has no clock of its own (a robot's environment is real-time by itself)");
+                return 2;
+            }
+            if (!(rateHz > 0 && rateHz <= 10_000)) {
+                System.err.println("trot train: --rate-hz must be in (0, 10000], got " + rateHz);
+                return 2;
+            }
+            // One world for training and evaluation, as on a robot.
+            trainEnv0 = new trot.env.classic.PacedPendulum(new trot.runtime.PeriodicPacer(1.0 / rateHz), 0);
+            evalEnv0 = trainEnv0;
+        } else try {
             trainEnv0 = task.create(model, taskOptions);
         } catch (IllegalArgumentException | IllegalStateException e) {
             System.err.println("trot train: " + e.getMessage());
             return 2;
         }
-        try {
+        if (!realtime) try {
             evalEnv0 = task.create(model, taskOptions);
         } catch (IllegalArgumentException | IllegalStateException e) {
             trainEnv0.close();
@@ -240,12 +270,15 @@ final class TrainCommand implements Callable<Integer> {
              StatusDisplay display = new StatusDisplay(settings.steps(), noProgress || System.console() == null)) {
             Trainer trainer = new Trainer(settings, config, trainEnv, evalEnv, dir, force)
                     .describe("command", "trot " + String.join(" ", Main.arguments()))
-                    .snapshotEvery(every).resume(resuming);
+                    .snapshotEvery(every).resume(resuming).controlFifoPriority(fifoPriority);
             if (model != null) {
                 trainer.record("model", model.toString());
             }
             for (java.util.Map.Entry<String, String> e : taskOptions.entrySet()) {
                 trainer.record(TASK_PREFIX + e.getKey(), e.getValue().trim().toLowerCase(Locale.ROOT));
+            }
+            if (realtime) {
+                trainer.record("realtime_hz", Double.toString(rateHz));
             }
             // Ctrl-C or SIGTERM: stop at the next step boundary with a snapshot, then let the JVM go.
             java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);

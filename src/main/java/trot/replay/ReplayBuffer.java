@@ -154,6 +154,23 @@ public final class ReplayBuffer implements BatchSource {
         rejected = counters[3];
     }
 
+    /**
+     * Like {@link #restoreState}, for a buffer rebuilt from a log whose tail after the snapshot was kept (a robot's
+     * transitions, which are not collected again): it may hold more than the snapshot's buffer, never less.
+     *
+     * @throws IllegalArgumentException when the buffer holds fewer transitions than the snapshot's
+     */
+    public void restoreStateKeepingTail(trot.util.StateReader in) {
+        in.longs("replay.counters", counters);
+        if (added < counters[0]) {
+            throw new IllegalArgumentException("replay.counters: the snapshot's buffer had added " + counters[0]
+                    + " but the one rebuilt from the log has " + added + " (the log does not match the snapshot)");
+        }
+        in.longs("replay.rng", state);
+        rng.restoreState(state, 0);
+        rejected = counters[3];
+    }
+
     private final long[] state = new long[Rng.STATE_LONGS];
     private final long[] counters = new long[4];
 

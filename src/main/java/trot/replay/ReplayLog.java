@@ -165,6 +165,11 @@ public final class ReplayLog implements AutoCloseable {
         channel.force(false);
     }
 
+    /** The step of the last record (Long.MIN_VALUE for an empty log). */
+    public long lastStep() {
+        return lastStep;
+    }
+
     /** Records in the log. */
     public long count() {
         return count;

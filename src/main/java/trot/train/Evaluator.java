@@ -4,6 +4,7 @@ import trot.env.EnvSpec;
 import trot.env.Environment;
 import trot.env.StepResult;
 import trot.env.Telemetry;
+import trot.runtime.Rollout;
 
 import java.util.List;
 
@@ -17,8 +18,7 @@ public final class Evaluator {
 
     /** Maps an observation to an action in [-1, 1] (for example a trained policy's tanh(mu(s))). */
     @FunctionalInterface
-    public interface Controller {
-        void act(float[] observation, float[] action);
+    public interface Controller extends trot.runtime.Controller {
     }
 
     /**
@@ -64,12 +64,10 @@ public final class Evaluator {
         }
     }
 
-    private final Environment env;
+    private final Rollout rollout;
     private final EnvSpec spec;
     private final int episodes;
     private final long seed;
-    private final float[] obs, action, envAction;
-    private final StepResult result;
     private final Telemetry telemetry;
     private final double[] values;
     private final int speedChannel, yawChannel;
@@ -78,14 +76,10 @@ public final class Evaluator {
         if (episodes < 1) {
             throw new IllegalArgumentException("Evaluator: need at least one episode, got " + episodes);
         }
-        this.env = env;
+        this.rollout = new Rollout(env);
         this.spec = env.spec();
         this.episodes = episodes;
         this.seed = seed;
-        this.obs = new float[spec.observationSize()];
-        this.action = new float[spec.actionSize()];
-        this.envAction = new float[spec.actionSize()];
-        this.result = new StepResult(spec);
         this.telemetry = env instanceof Telemetry ? (Telemetry) env : null;
         List<String> names = telemetry == null ? List.of() : telemetry.telemetryNames();
         this.values = new double[names.size()];
@@ -93,55 +87,62 @@ public final class Evaluator {
         this.yawChannel = names.indexOf("yaw_rad");
     }
 
-    public Result run(Controller controller) {
-        env.seed(seed);
-        List<String> names = telemetry == null ? List.of() : telemetry.telemetryNames();
-        double[] returns = new double[episodes];
-        double[][] trace = new double[telemetry == null ? 0 : spec.maxEpisodeSteps()][];
-        double steps = 0, speedSum = 0, driftSum = 0;
-        int falls = 0, traced = 0;
-        for (int e = 0; e < episodes; e++) {
-            env.reset(obs);
-            double ret = 0, yaw0 = 0, yawPrev = 0, yawUnwrapped = 0;
+    /** The telemetry statistics of one run, booked step by step. */
+    private final class Book implements Rollout.Observer {
+        final double[][] trace = new double[telemetry == null ? 0 : spec.maxEpisodeSteps()][];
+        int episode, traced;
+        double speedSum, yaw0, yawPrev, yawUnwrapped;
+
+        @Override
+        public void reset(Rollout r) {
             if (telemetry != null && yawChannel >= 0) {
                 // Drift is measured from the heading at reset, so the first step's turn counts too.
                 telemetry.telemetry(values);
                 yaw0 = yawPrev = yawUnwrapped = values[yawChannel];
             }
-            int t = 0;
-            do {
-                controller.act(obs, action);
-                spec.scaleActions(action, envAction);
-                env.step(envAction, result);
-                ret += result.reward;
-                t++;
-                System.arraycopy(result.observation, 0, obs, 0, obs.length);
-                if (telemetry != null) {
-                    telemetry.telemetry(values);
-                    if (speedChannel >= 0) {
-                        speedSum += values[speedChannel];
-                    }
-                    if (yawChannel >= 0) {
-                        double yaw = values[yawChannel];
-                        yawUnwrapped += Math.IEEEremainder(yaw - yawPrev, 2 * Math.PI);
-                        yawPrev = yaw;
-                    }
-                    if (e == 0) {
-                        double[] row = new double[values.length + 1];
-                        row[0] = t * spec.controlPeriodSeconds();
-                        System.arraycopy(values, 0, row, 1, values.length);
-                        trace[traced++] = row;
-                    }
-                }
-            } while (!result.terminated && !result.truncated);
-            returns[e] = ret;
-            steps += t;
-            falls += result.terminated ? 1 : 0;
+        }
+
+        @Override
+        public void step(Rollout r) {
+            if (telemetry == null) {
+                return;
+            }
+            telemetry.telemetry(values);
+            if (speedChannel >= 0) {
+                speedSum += values[speedChannel];
+            }
             if (yawChannel >= 0) {
-                driftSum += Math.abs(yawUnwrapped - yaw0);
+                double yaw = values[yawChannel];
+                yawUnwrapped += Math.IEEEremainder(yaw - yawPrev, 2 * Math.PI);
+                yawPrev = yaw;
+            }
+            if (episode == 0) {
+                double[] row = new double[values.length + 1];
+                row[0] = r.length() * spec.controlPeriodSeconds();
+                System.arraycopy(values, 0, row, 1, values.length);
+                trace[traced++] = row;
             }
         }
-        return new Result(returns, steps / episodes, falls, speedChannel >= 0 ? speedSum / steps : Double.NaN,
-                yawChannel >= 0 ? driftSum / episodes : Double.NaN, java.util.Arrays.copyOf(trace, traced), names);
+    }
+
+    public Result run(Controller controller) {
+        rollout.env().seed(seed);
+        List<String> names = telemetry == null ? List.of() : telemetry.telemetryNames();
+        double[] returns = new double[episodes];
+        Book book = new Book();
+        double steps = 0, driftSum = 0;
+        int falls = 0;
+        for (int e = 0; e < episodes; e++) {
+            book.episode = e;
+            StepResult last = rollout.runEpisode(controller, book);
+            returns[e] = rollout.episodeReturn();
+            steps += rollout.length();
+            falls += last.terminated ? 1 : 0;
+            if (yawChannel >= 0) {
+                driftSum += Math.abs(book.yawUnwrapped - book.yaw0);
+            }
+        }
+        return new Result(returns, steps / episodes, falls, speedChannel >= 0 ? book.speedSum / steps : Double.NaN,
+                yawChannel >= 0 ? driftSum / episodes : Double.NaN, java.util.Arrays.copyOf(book.trace, book.traced), names);
     }
 }

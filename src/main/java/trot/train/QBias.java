@@ -4,6 +4,8 @@ import trot.agent.Learner;
 import trot.env.EnvSpec;
 import trot.env.Environment;
 import trot.env.StepResult;
+import trot.runtime.Controller;
+import trot.runtime.Rollout;
 
 /**
  * The Q-bias diagnostic of the REDQ paper (Chen et al. 2021, section 4): roll out the current stochastic policy,
@@ -28,20 +30,30 @@ final class QBias {
     }
 
     private final Learner learner;
-    private final Environment env;
-    private final EnvSpec spec;
+    private final Rollout rollout;
     private final int episodes;
     private final long seed;
     private final double gamma;
     private final float[][] observations, actions;
     private final double[] rewards, logProbs, returns, estimates;
-    private final float[] obs, envAction;
-    private final StepResult result;
+    private int len;
+    /** The training policy with its own noise, booking log pi(a_t | s_t). */
+    private final Controller probe;
+    /** Keeps s_t, a_t and r_t of the episode. */
+    private final Rollout.Observer keep = new Rollout.Observer() {
+        @Override
+        public void step(Rollout r) {
+            System.arraycopy(r.observation(), 0, observations[len], 0, r.observation().length);
+            System.arraycopy(r.action(), 0, actions[len], 0, r.action().length);
+            rewards[len] = r.result().reward;
+            len++;
+        }
+    };
 
     QBias(Learner learner, Environment env, int episodes, long seed, double gamma) {
         this.learner = learner;
-        this.env = env;
-        this.spec = env.spec();
+        this.rollout = new Rollout(env);
+        EnvSpec spec = env.spec();
         this.episodes = episodes;
         this.seed = seed;
         this.gamma = gamma;
@@ -52,27 +64,16 @@ final class QBias {
         this.logProbs = new double[t];
         this.returns = new double[(long) t * episodes > Integer.MAX_VALUE ? 0 : t * episodes];
         this.estimates = new double[returns.length];
-        this.obs = new float[spec.observationSize()];
-        this.envAction = new float[spec.actionSize()];
-        this.result = new StepResult(spec);
+        this.probe = (o, a) -> logProbs[len] = learner.probeAct(o, a);
     }
 
     Result run(double alpha) {
-        env.seed(seed);
+        rollout.env().seed(seed);
         int pairs = 0;
         double tailWeight = 0;
         for (int e = 0; e < episodes; e++) {
-            env.reset(obs);
-            int len = 0;
-            do {
-                System.arraycopy(obs, 0, observations[len], 0, obs.length);
-                logProbs[len] = learner.probeAct(obs, actions[len]);
-                spec.scaleActions(actions[len], envAction);
-                env.step(envAction, result);
-                rewards[len] = result.reward;
-                len++;
-                System.arraycopy(result.observation, 0, obs, 0, obs.length);
-            } while (!result.terminated && !result.truncated);
+            len = 0;
+            StepResult result = rollout.runEpisode(probe, keep);
             int used = result.terminated ? len : len / 2;
             if (!result.terminated && used > 0) {
                 tailWeight = Math.max(tailWeight, Math.pow(gamma, len - (used - 1)));

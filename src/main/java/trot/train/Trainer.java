@@ -6,6 +6,7 @@ import trot.agent.UpdateReport;
 import trot.blas.BlasBackend;
 import trot.env.EnvSpec;
 import trot.env.Environment;
+import trot.env.RealTime;
 import trot.env.Resumable;
 import trot.env.StepResult;
 import trot.io.Outputs;
@@ -14,6 +15,9 @@ import trot.io.Plots;
 import trot.io.Snapshot;
 import trot.replay.ReplayBuffer;
 import trot.replay.ReplayLog;
+import trot.runtime.PacerStats;
+import trot.runtime.RealTimeLoop;
+import trot.runtime.Rollout;
 import trot.util.Rng;
 
 import java.io.IOException;
@@ -43,7 +47,15 @@ import java.util.function.Consumer;
  *   <li>with {@link #snapshotEvery}: {@code state.snap}, the whole run at a step boundary, and {@code replay.log},
  *       every stored transition, from which {@link #resume} continues the run bit-exactly ({@code docs/recovery.md}).</li>
  * </ul>
- * The same settings, configuration and seed give the same numbers in every file but the timings. Without
+ * <h2>Two schedules</h2>
+ * A simulation is stepped <b>synchronously</b>: step, store, update, in turn, bit-reproducibly. A world that keeps its
+ * own time ({@link RealTime}: a robot, {@code PacedPendulum}) runs the <b>real-time</b> schedule of
+ * {@link RealTimeLoop}: a control thread paced by the world, learning on other threads, one world instance for
+ * training and evaluation, snapshots at episode boundaries without world state, and {@code control.csv}
+ * (achieved UTD, jitter, latency, overruns per episode) and {@code jitter.png}; see docs/runtime.md.
+ *
+ * <p>The same settings, configuration and seed give the same numbers in every file but the timings (synchronous
+ * schedule). Without
  * {@code overwrite}, a directory holding any of these files ({@link #OUTPUTS}) is refused before anything is written.
  */
 public final class Trainer {
@@ -73,8 +85,9 @@ public final class Trainer {
             throw new IllegalArgumentException("Trainer: the evaluation environment (" + evalEnv.spec()
                     + ") is not the same task as the training one (" + env.spec() + ")");
         }
-        if (env == evalEnv) {
-            throw new IllegalArgumentException("Trainer: training and evaluation need two environment instances");
+        if (env == evalEnv && !(env instanceof RealTime)) {
+            throw new IllegalArgumentException("Trainer: training and evaluation need two environment instances"
+                    + " (only a real-time world, a robot, is its own evaluation environment)");
         }
         this.settings = settings;
         this.config = config;
@@ -93,7 +106,12 @@ public final class Trainer {
     /** Every file a run writes into its output directory. */
     public static final List<String> OUTPUTS = List.of("run.txt", "episodes.csv", "evaluations.csv", "qbias.csv",
             "policy.ckpt", "learning_curve.png", "forward_speed.png", EvaluationPlots.TRACE, EvaluationPlots.SPEED,
-            EvaluationPlots.GAIT, SNAPSHOT, REPLAY_LOG);
+            EvaluationPlots.GAIT, SNAPSHOT, REPLAY_LOG, "control.csv", "jitter.png");
+
+    /** control.csv (real-time schedule): one row per training episode, times in ms. */
+    static final List<String> CONTROL_COLUMNS = List.of("step", "episode", "length", "update_calls", "critic_updates",
+            "utd", "jitter_p50_ms", "jitter_p99_ms", "jitter_max_ms", "latency_p50_ms", "latency_p99_ms",
+            "latency_max_ms", "overruns", "dropped", "policy_version", "elapsed_s");
 
     private static final List<String> EPISODE_COLUMNS = List.of("step", "episode", "return",
             "length", "terminated", "alpha", "critic_loss", "actor_loss", "entropy", "mean_q", "update_ms",
@@ -137,7 +155,7 @@ public final class Trainer {
         if (steps < 0) {
             throw new IllegalArgumentException("Trainer: the snapshot interval must not be negative, got " + steps);
         }
-        if (steps > 0 && !(env instanceof Resumable)) {
+        if (steps > 0 && !(env instanceof Resumable) && !(env instanceof RealTime)) {
             throw new IllegalArgumentException("Trainer: " + spec.name() + " cannot be snapshotted (it is not Resumable)");
         }
         this.snapshotEvery = steps;
@@ -234,7 +252,8 @@ public final class Trainer {
     /**
      * Runs the whole training (or, with {@link #resume}, the rest of it).
      *
-     * @param observer called after every environment step with a reused {@link Progress}
+     * @param observer called after every environment step with a reused {@link Progress}; in the real-time schedule
+     *                 instead every {@value #PROGRESS_PERIOD_MS} ms from a thread of its own (never the control thread)
      * @throws IOException         when the output cannot be written; results written so far stay on disk. On
      *                             resume: when the snapshot, the log or a metrics file is missing, damaged or of
      *                             another run (the message names the file; nothing is changed)
@@ -261,8 +280,9 @@ public final class Trainer {
         final int no = spec.observationSize(), na = spec.actionSize();
         final ReplayBuffer replay = new ReplayBuffer(settings.capacity(), no, na, replaySeed);
         this.replay = replay;
-        final float[] obs = new float[no], action = new float[na], envAction = new float[na];
-        final StepResult result = new StepResult(spec);
+        final Rollout rollout = new Rollout(env);
+        final float[] obs = rollout.observation(), action = rollout.action();
+        final StepResult result = rollout.result();
         final Progress progress = new Progress();
         progress.totalSteps = settings.steps();
         final Loop loop = new Loop();
@@ -282,16 +302,21 @@ public final class Trainer {
                 snap.longs("trainer.counters", c);
                 snap.doubles("trainer.sums", d);
                 loop.restore(c, d, progress);
+                rollout.restoreEpisode(loop.episodeReturn, loop.length);
                 progress.episodes = loop.episode;
                 long[] rows = new long[4];
                 snap.longs("trainer.rows", rows);
                 long[] exploreState = new long[Rng.STATE_LONGS];
                 snap.longs("trainer.explore_rng", exploreState);
                 explore.restoreState(exploreState, 0);
+                final boolean realTime = env instanceof RealTime;
                 float[] envObs = new float[no];
-                ((Resumable) env).restoreState(snap, envObs);
+                if (!realTime) {
+                    ((Resumable) env).restoreState(snap, envObs);
+                }
+                // A real-time world is not restored: its run continues with a fresh reset.
                 snap.floats("trainer.observation", obs);
-                if (!Arrays.equals(obs, envObs)) {
+                if (!realTime && !Arrays.equals(obs, envObs)) {
                     throw new IOException("snapshot " + snapFile + ": the restored environment observes "
                             + Arrays.toString(envObs) + ", the snapshot's loop had " + Arrays.toString(obs)
                             + "; the environment is not the one the run used");
@@ -300,9 +325,15 @@ public final class Trainer {
                 MetricsCsv.checkResumable(outDir.resolve("evaluations.csv"), EVALUATION_COLUMNS, rows[1]);
                 MetricsCsv.checkResumable(outDir.resolve("qbias.csv"), QBIAS_COLUMNS, rows[2]);
                 ReplayLog.Recovery rec = ReplayLog.recover(logFile, spec.name(), no, na,
-                        keepLogTail ? Long.MAX_VALUE : rows[3], replay);
+                        keepLogTail || realTime ? Long.MAX_VALUE : rows[3], replay);
                 log = closer.add(rec.log());
-                replay.restoreState(snap);
+                if (realTime) {
+                    // A robot's transitions after the snapshot are real data, not collected again: keep them.
+                    replay.restoreStateKeepingTail(snap);
+                    loop.step = Math.max(loop.step, log.lastStep());
+                } else {
+                    replay.restoreState(snap);
+                }
                 resumeMessage = rec.message();
                 LOG.log(System.Logger.Level.INFO, resumeMessage);
                 episodes = closer.add(MetricsCsv.resume(outDir.resolve("episodes.csv"), EPISODE_COLUMNS, rows[0]));
@@ -334,12 +365,18 @@ public final class Trainer {
                     log = closer.add(ReplayLog.create(logFile, spec.name(), no, na, overwrite));
                 }
                 env.seed(envSeed);
-                env.reset(obs);
+                if (!(env instanceof RealTime)) {
+                    rollout.reset();   // the real-time schedule resets on its control thread
+                }
             }
             Evaluator evaluator = new Evaluator(evalEnv, settings.evalEpisodes(), evalSeed);
             Evaluator.Controller deterministic = (o, a) -> learner.act(o, a, true);
             QBias qBiasProbe = new QBias(learner, evalEnv, settings.qBiasEpisodes(), qBiasSeed, config.discount());
 
+            if (env instanceof RealTime) {
+                return runRealTime(learner, replay, log, explore, explore.split(), loop, progress, evaluator, episodes, evaluations,
+                        curveEval, curveTrain, curveSpeed, observer, snapFile, closer);
+            }
             final long start = System.nanoTime() - (long) (loop.elapsed * 1e9);
             boolean stopped = false;
 
@@ -351,10 +388,7 @@ public final class Trainer {
                     learner.act(obs, action, false);
                     checkFinite(action, "the policy's action", step);
                 }
-                spec.scaleActions(action, envAction);
-                env.step(envAction, result);
-                loop.episodeReturn += result.reward;
-                loop.length++;
+                rollout.step();
                 boolean poisoned = false;
                 try {
                     // The time-limit trap: only a true termination stops bootstrapping; truncation does not.
@@ -366,7 +400,7 @@ public final class Trainer {
                     LOG.log(System.Logger.Level.WARNING, "step " + step + ": " + e.getMessage() + "; ending the episode");
                     poisoned = true;
                 }
-                System.arraycopy(result.observation, 0, obs, 0, no);
+                rollout.advance();
 
                 if (!warmingUp && replay.size() > 0) {
                     UpdateReport r = learner.update(replay);
@@ -388,40 +422,21 @@ public final class Trainer {
                 if (result.terminated || result.truncated || poisoned) {
                     loop.episode++;
                     double u = loop.updatesInEpisode;
-                    episodes.row(step, loop.episode, loop.episodeReturn, loop.length, result.terminated ? 1 : 0, learner.alpha(),
+                    episodes.row(step, loop.episode, rollout.episodeReturn(), rollout.length(), result.terminated ? 1 : 0, learner.alpha(),
                             loop.sumCritic / u, loop.sumActor / u, loop.sumEntropy / u, loop.sumQ / u,
                             1e3 * loop.sumUpdate / u, step / elapsed, elapsed);
-                    curveTrain.add(new double[]{step, loop.episodeReturn});
-                    progress.lastEpisodeReturn = loop.episodeReturn;
+                    curveTrain.add(new double[]{step, rollout.episodeReturn()});
+                    progress.lastEpisodeReturn = rollout.episodeReturn();
                     progress.episodes = loop.episode;
-                    loop.episodeReturn = 0;
-                    loop.length = 0;
                     loop.sumCritic = loop.sumActor = loop.sumEntropy = loop.sumQ = loop.sumUpdate = 0;
                     loop.updatesInEpisode = 0;
-                    env.reset(obs);
+                    rollout.reset();
                 }
 
                 final boolean last = step == settings.steps();
                 if ((settings.evalInterval() > 0 && step % settings.evalInterval() == 0) || last) {
-                    Evaluator.Result e = evaluator.run(deterministic);
-                    evaluations.row(step, e.mean(), e.std(), e.min(), e.max(), e.meanLength(), e.falls(),
-                            e.meanForwardSpeed(), e.meanYawDrift(), elapsed);
-                    curveEval.add(new double[]{step, e.mean()});
-                    curveSpeed.add(new double[]{step, e.meanForwardSpeed()});
-                    loop.lastEval = e.mean();
-                    if (e.mean() > loop.best) {
-                        loop.best = e.mean();
-                        loop.bestStep = step;
-                    }
-                    progress.lastEvalReturn = e.mean();
-                    savePolicy(learner, step);
-                    plot(curveEval, curveTrain);
-                    if (!e.channels().isEmpty()) {
-                        EvaluationPlots.write(outDir, spec.name() + ", step " + step, e);
-                        Plots.linePlot(outDir.resolve("forward_speed.png"), spec.name() + ": evaluation forward speed",
-                                "environment steps", "mean forward speed (m/s)",
-                                List.of(new Plots.Series("mean forward speed", column(curveSpeed, 0), column(curveSpeed, 1))));
-                    }
+                    evaluate(evaluator, deterministic, step, elapsed, evaluations, curveEval, curveTrain, curveSpeed, loop,
+                            progress, learner);
                 }
                 if (settings.qBiasInterval() > 0 && !warmingUp && step % settings.qBiasInterval() == 0) {
                     QBias.Result q = qBiasProbe.run(learner.alpha());
@@ -430,6 +445,8 @@ public final class Trainer {
 
                 loop.step = step;
                 loop.elapsed = elapsed;
+                loop.episodeReturn = rollout.episodeReturn();
+                loop.length = rollout.length();
                 progress.step = step;
                 progress.warmingUp = warmingUp;
                 progress.elapsedSeconds = elapsed;
@@ -457,6 +474,219 @@ public final class Trainer {
             return new Summary(loop.step, loop.episode, loop.lastEval, loop.best, loop.bestStep, seconds,
                     loop.updates == 0 ? Double.NaN : loop.totalUpdate / loop.updates, replay.rejected(), outDir, stopped);
         }
+    }
+
+    private void evaluate(Evaluator evaluator, Evaluator.Controller deterministic, long step, double elapsed,
+                          MetricsCsv evaluations, List<double[]> curveEval, List<double[]> curveTrain,
+                          List<double[]> curveSpeed, Loop loop, Progress progress, Learner learner) throws IOException {
+        Evaluator.Result e = evaluator.run(deterministic);
+        evaluations.row(step, e.mean(), e.std(), e.min(), e.max(), e.meanLength(), e.falls(),
+                e.meanForwardSpeed(), e.meanYawDrift(), elapsed);
+        curveEval.add(new double[]{step, e.mean()});
+        curveSpeed.add(new double[]{step, e.meanForwardSpeed()});
+        loop.lastEval = e.mean();
+        if (e.mean() > loop.best) {
+            loop.best = e.mean();
+            loop.bestStep = step;
+        }
+        progress.lastEvalReturn = e.mean();
+        savePolicy(learner, step);
+        plot(curveEval, curveTrain);
+        if (!e.channels().isEmpty()) {
+            EvaluationPlots.write(outDir, spec.name() + ", step " + step, e);
+            Plots.linePlot(outDir.resolve("forward_speed.png"), spec.name() + ": evaluation forward speed",
+                    "environment steps", "mean forward speed (m/s)",
+                    List.of(new Plots.Series("mean forward speed", column(curveSpeed, 0), column(curveSpeed, 1))));
+        }
+    }
+
+    /**
+     * The real-time schedule ({@link RealTimeLoop}): the world keeps the time on a control thread, the learner
+     * updates on its own. At every episode boundary (learner paused): the episode's rows in episodes.csv and
+     * control.csv, a deterministic evaluation on the same world when one is due (and at the end), a snapshot when
+     * due (learner, buffer, counters; no world state). Q-bias diagnostics are not run (they would roll out on the
+     * robot). Ends with the world closed.
+     */
+    private Summary runRealTime(Learner learner, ReplayBuffer replay, ReplayLog log, Rng explore, Rng actingNoise, Loop loop,
+                                Progress progress, Evaluator evaluator, MetricsCsv episodes, MetricsCsv evaluations,
+                                List<double[]> curveEval, List<double[]> curveTrain, List<double[]> curveSpeed,
+                                Consumer<Progress> observer, Path snapFile, Closer closer) throws IOException {
+        final RealTimeLoop rt = new RealTimeLoop(env, learner, replay, log, explore, actingNoise, settings.steps(),
+                settings.randomSteps(), ringCapacity).fifoPriority(controlFifoPriority);
+        final MetricsCsv control = closer.add(resume && Files.exists(outDir.resolve("control.csv"))
+                ? MetricsCsv.resume(outDir.resolve("control.csv"), CONTROL_COLUMNS, loop.episode)
+                : new MetricsCsv(outDir.resolve("control.csv"), CONTROL_COLUMNS, true));
+        final List<double[]> jitter = new ArrayList<>();
+        final Evaluator.Controller deterministic = (o, a) -> rt.policy().act(o, a, true);
+        final long start = System.nanoTime() - (long) (loop.elapsed * 1e9);
+        final boolean snapshots = snapshotEvery > 0;
+        final long g = config.updatesPerStep();
+        RealTimeLoop.Hooks hooks = new RealTimeLoop.Hooks() {
+            long nextEval = settings.evalInterval() > 0 ? (loop.step / settings.evalInterval() + 1) * settings.evalInterval()
+                    : Long.MAX_VALUE;
+
+            @Override
+            public void checkAction(float[] action, long step) {
+                checkFinite(action, "the policy's action", step);
+            }
+
+            @Override
+            public void checkUpdate(UpdateReport r, long step) {
+                checkFinite(r, step);
+            }
+
+            @Override
+            public void stepped(long step, boolean warmingUp) {
+                // Plain writes, no call out: the observer (a progress bar allocates) runs on the progress thread.
+                double elapsed = (System.nanoTime() - start) * 1e-9;
+                progress.step = step;
+                progress.warmingUp = warmingUp;
+                progress.elapsedSeconds = elapsed;
+                progress.stepsPerSecond = step / Math.max(elapsed, 1e-9);
+            }
+
+            @Override
+            public void episodeEnded(RealTimeLoop.Episode e) throws IOException {
+                double elapsed = (System.nanoTime() - start) * 1e-9;
+                double u = e.calls;
+                loop.episode = e.number;
+                loop.step = e.step;
+                loop.elapsed = elapsed;
+                loop.updates += e.calls;
+                loop.totalUpdate += e.sumUpdate_s;
+                episodes.row(e.step, e.number, e.episodeReturn, e.length, e.terminated ? 1 : 0, learner.alpha(),
+                        e.sumCritic / u, e.sumActor / u, e.sumEntropy / u, e.sumQ / u, 1e3 * e.sumUpdate_s / u,
+                        e.step / elapsed, elapsed);
+                PacerStats p = e.pacer;
+                control.row(e.step, e.number, e.length, e.calls, e.criticUpdates, e.utd, p.jitterP50_ms, p.jitterP99_ms,
+                        p.jitterMax_ms, p.latencyP50_ms, p.latencyP99_ms, p.latencyMax_ms, p.overruns, e.dropped,
+                        e.policyVersion, elapsed);
+                curveTrain.add(new double[]{e.step, e.episodeReturn});
+                jitter.add(new double[]{e.step, p.jitterP50_ms, p.jitterP99_ms, p.jitterMax_ms, p.latencyP99_ms, e.utd});
+                progress.lastEpisodeReturn = e.episodeReturn;
+                progress.episodes = e.number;
+                progress.alpha = e.alpha;
+                progress.criticLoss = e.calls == 0 ? progress.criticLoss : e.sumCritic / u;
+                if (e.step >= nextEval && e.step < settings.steps()) {
+                    evaluateNow(e.step, elapsed);
+                    nextEval = (e.step / settings.evalInterval() + 1) * settings.evalInterval();
+                }
+                if (snapshots && e.step - Math.max(lastSnapshotStep, 0) >= snapshotEvery) {
+                    snapshot(e.step);
+                }
+            }
+
+            private void evaluateNow(long step, double elapsed) throws IOException {
+                rt.policy().refresh();
+                evaluate(evaluator, deterministic, step, elapsed, evaluations, curveEval, curveTrain, curveSpeed, loop,
+                        progress, learner);
+            }
+
+            private void snapshot(long step) throws IOException {
+                String bad = learner.firstNonFiniteWeight();
+                if (bad != null) {
+                    throw diverged("the weight " + bad, step);
+                }
+                loop.step = step;
+                loop.episodeReturn = 0;
+                loop.length = 0;
+                loop.updatesInEpisode = 0;
+                writeSnapshot(snapFile, learner, replay, explore, loop, progress, rt.rollout().observation(), log,
+                        new long[]{episodes.rows(), evaluations.rows(), 0, log.count()}, episodes, evaluations, control);
+                lastSnapshotStep = step;
+            }
+
+            @Override
+            public void stopping(long step, Throwable cause) throws IOException {
+                if (snapshots) {
+                    snapshot(step);
+                }
+            }
+
+            @Override
+            public void finished(long step) throws IOException {
+                double elapsed = (System.nanoTime() - start) * 1e-9;
+                loop.step = step;
+                evaluateNow(step, elapsed);
+                if (snapshots) {
+                    snapshot(step);
+                }
+            }
+        };
+        // The observer sees the progress from a thread of its own, PROGRESS_PERIOD_MS apart, so that whatever it does
+        // (draw a progress bar, request a stop) never runs on the control thread.
+        final java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread reporter = new Thread(() -> {
+            while (running.get()) {
+                observer.accept(progress);
+                java.util.concurrent.locks.LockSupport.parkNanos(PROGRESS_PERIOD_MS * 1_000_000L);
+            }
+        }, "trot-progress");
+        reporter.setDaemon(true);
+        reporter.start();
+        RealTimeLoop.Totals t;
+        try {
+            t = rt.run(loop.step, loop.episode, () -> stopRequested, hooks);
+        } finally {
+            running.set(false);
+            try {
+                reporter.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            writeJitterPlot(jitter);
+        }
+        observer.accept(progress);
+        this.lastControl = t;
+        LOG.log(System.Logger.Level.INFO, "real-time schedule: " + t.steps() + " steps, achieved UTD " + t.utd()
+                + " (G = " + g + "), " + t.dropped() + " dropped transitions; " + t.pacer());
+        double seconds = (System.nanoTime() - start) * 1e-9;
+        return new Summary(t.steps(), loop.episode, loop.lastEval, loop.best, loop.bestStep, seconds,
+                loop.updates == 0 ? Double.NaN : loop.totalUpdate / loop.updates, replay.rejected(), outDir, t.stopped());
+    }
+
+    private void writeJitterPlot(List<double[]> rows) throws IOException {
+        if (rows.isEmpty()) {
+            return;
+        }
+        Plots.linePlot(outDir.resolve("jitter.png"), spec.name() + ": control period start jitter and command latency",
+                "environment steps", "ms", List.of(
+                        new Plots.Series("jitter p50", column(rows, 0), column(rows, 1)),
+                        new Plots.Series("jitter p99", column(rows, 0), column(rows, 2)),
+                        new Plots.Series("jitter max", column(rows, 0), column(rows, 3)),
+                        new Plots.Series("command latency p99", column(rows, 0), column(rows, 4))));
+    }
+
+    /** How often the real-time schedule shows the observer its progress. */
+    static final long PROGRESS_PERIOD_MS = 100;
+
+    private RealTimeLoop.Totals lastControl;
+
+    /** What the last real-time run's loop did (null after a synchronous run). */
+    public RealTimeLoop.Totals controlTotals() {
+        return lastControl;
+    }
+
+    private int controlFifoPriority;
+
+    /** The real-time schedule's control thread runs under SCHED_FIFO at this priority (0, the default: off). */
+    public Trainer controlFifoPriority(int priority) {
+        if (priority < 0 || priority > 99) {
+            throw new IllegalArgumentException("Trainer: the SCHED_FIFO priority is 0 (off) or 1..99, got " + priority);
+        }
+        this.controlFifoPriority = priority;
+        return this;
+    }
+
+    private int ringCapacity = 4096;
+
+    /** Transitions the real-time schedule's ring holds (a power of two; default 4096, 204 s at 20 Hz). */
+    public Trainer ringCapacity(int transitions) {
+        if (transitions <= 0 || Integer.bitCount(transitions) != 1) {
+            throw new IllegalArgumentException("Trainer: the ring capacity must be a power of two, got " + transitions);
+        }
+        this.ringCapacity = transitions;
+        return this;
     }
 
     /** Closes what it was given, in reverse order, keeping the first failure. */
@@ -536,7 +766,9 @@ public final class Trainer {
         }
         learner.saveState(b);
         replay.saveState(b);
-        ((Resumable) env).saveState(b);
+        if (env instanceof Resumable r) {
+            r.saveState(b);
+        }
         b.longs("trainer.counters", loop.counters());
         b.doubles("trainer.sums", loop.sums(progress));
         b.longs("trainer.rows", rows);

@@ -108,6 +108,32 @@ class CommandLineTest {
     }
 
     @Test
+    void pendulumTrainsInRealTimeAndResumes(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("rt");
+        String[] common = {"--env", "pendulum", "--realtime", "--rate-hz", "400", "--steps", "300", "--random-steps",
+                "50", "--eval-interval", "0", "--eval-episodes", "1", "--snapshot-every", "100", "--set", "hidden=16,16",
+                "--set", "batch=16", "--set", "utd=2", "--no-progress"};
+        StringBuilder log = new StringBuilder();
+        String[] args = new String[common.length + 3];
+        args[0] = "train";
+        System.arraycopy(common, 0, args, 1, common.length);
+        args[common.length + 1] = "--out";
+        args[common.length + 2] = out.toString();
+        assertEquals(0, run(log, args), log.toString());
+        MetricsCsv.Table control = MetricsCsv.read(out.resolve("control.csv"));
+        assertEquals(1, control.rows().size(), "one 200-step episode ended within 300 steps");
+        assertTrue(control.column("utd")[0] > 0 && control.column("utd")[0] <= 2);
+        assertTrue(Files.exists(out.resolve("jitter.png")));
+        assertEquals("400.0", trot.io.Snapshot.read(out.resolve("state.snap")).meta("run.realtime_hz"));
+        StringBuilder resumed = new StringBuilder();
+        assertEquals(0, run(resumed, "train", "--resume", out.toString(), "--no-progress"), resumed.toString());
+
+        StringBuilder a1 = new StringBuilder();
+        assertEquals(2, run(a1, "train", "--env", "a1", "--realtime", "--out", dir.resolve("a1").toString()));
+        assertTrue(a1.toString().contains("--realtime runs the pendulum"), a1.toString());
+    }
+
+    @Test
     void pendulumTrainAndEval(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("p");
         StringBuilder log = new StringBuilder();
