@@ -568,7 +568,11 @@ public final class A1Robot implements Environment, Telemetry, RealTime {
         link.sendCommand(command);
     }
 
-    /** The newest State into {@link #state}; a stale link ends the run. */
+    /**
+     * The newest State into {@link #state}; a stale link ends the run. Staleness is judged here, where a State is
+     * needed, and not on the link's stale event: a robot that waits disarmed between runs is not endangered by a late
+     * State, and a lost port or a restarted device comes as the link's loss event anyway.
+     */
     private void readFresh() {
         long age_us = HostClock.now_us() - link.lastStateTime_us();
         if (link.readState(state) == 0 || link.phase() != SerialLink.Phase.CONNECTED
@@ -656,6 +660,18 @@ public final class A1Robot implements Environment, Telemetry, RealTime {
     public double yawRate_radps() {
         double[] r = rotation();
         return r[6] * state.gyro_radps[0] + r[7] * state.gyro_radps[1] + r[8] * state.gyro_radps[2];
+    }
+
+    /**
+     * The newest State from the link (any thread, at any time, also after a stop): its serial number, 0 when none came.
+     */
+    public long readState(State out) {
+        return link.readState(out);
+    }
+
+    /** The last Command sent to the device (a copy into {@code out}): its targets, gains and interpolation time. */
+    public void lastCommand(Command out) {
+        out.copyFrom(command);
     }
 
     /** The newest State the control thread read (a copy into {@code out}). */
@@ -869,13 +885,6 @@ public final class A1Robot implements Environment, Telemetry, RealTime {
             stop(RobotStopException.Reason.LINK_LOST, NAME + ": " + reason + "; the run ends (the device's watchdog"
                     + " damps the robot within 100 ms): check the cable and the robot's power, then resume",
                     Protocol.ESTOP_HOST_INTERLOCK);
-        }
-
-        @Override
-        public void onStale(long age_us) {
-            stop(RobotStopException.Reason.LINK_LOST, String.format(Locale.ROOT, "%s: no State for %.0f ms (limit %.0f"
-                    + " ms): the robot is e-stopped; check the cable and the robot's power, then resume", NAME,
-                    age_us / 1e3, config.staleLimit_s() * 1e3), Protocol.ESTOP_HOST_INTERLOCK);
         }
 
         @Override
