@@ -13,6 +13,7 @@ import trot.link.Protocol;
 import trot.link.SerialLink;
 import trot.link.State;
 import trot.runtime.PeriodicPacer;
+import trot.testing.Allocations;
 
 import java.nio.file.Path;
 
@@ -77,6 +78,12 @@ class A1RobotTest {
                     assertEquals(0, o[A1Walk.OBS_ANGULAR_VELOCITY + i], 0.2, "gyro " + i);
                     assertEquals(0, o[A1Walk.OBS_LINEAR_VELOCITY + i], 0.15, "estimated velocity " + i);
                 }
+                // Stepping allocates nothing, on the control thread nor on the link's reader thread (the estimator,
+                // the interlocks).
+                long reader = Thread.getAllStackTraces().keySet().stream()
+                        .filter(t -> t.getName().startsWith("trot-link ")).findFirst().orElseThrow().getId();
+                long[] bytes = Allocations.windows(() -> robot.step(zero, out), 10, 10, 3, reader);
+                assertEquals(0, java.util.Arrays.stream(bytes).min().orElseThrow(), Allocations.describe(bytes, 10));
                 double[] tel = new double[robot.telemetryNames().size()];
                 robot.telemetry(tel);
                 assertEquals(4, tel[robot.telemetryNames().indexOf("estimator_contacts")], "the estimator uses all feet");

@@ -50,7 +50,7 @@ public final class ResetMeasurement {
         RobotConfig config = RobotConfig.defaults().withMaxEpisodeSteps(episodeSteps).withBlendSteps(blend);
         Rng rng = new Rng(seed);
         List<Double> times = new ArrayList<>(), getUpTimes = new ArrayList<>();
-        int getUps = 0, getUpsOk = 0, failures = 0, falls = 0, breaches = 0, truncations = 0;
+        int getUps = 0, getUpsOk = 0, failures = 0, linkStops = 0, falls = 0, breaches = 0, truncations = 0;
         long triesUsed = 0;
         int[] triesHistogram = new int[config.getUpTries() + 1];
         float[] obs = new float[48], action = new float[12];
@@ -65,6 +65,16 @@ public final class ResetMeasurement {
                     try {
                         robot.reset(obs);
                     } catch (RobotStopException e) {
+                        if (e.reason() == RobotStopException.Reason.LINK_LOST) {
+                            // A late State on a loaded host ends a run, as it must; it is not a failed get-up.
+                            linkStops++;
+                            System.out.printf(Locale.ROOT, "reset %3d: run ended by the link (%s); reopening%n", r + 1,
+                                    e.getMessage());
+                            robot.close();
+                            robot = new A1Robot(JSerialPort.opener(emulator.port, 1_000_000), config,
+                                    new PeriodicPacer(config.controlPeriod_s()));
+                            continue;
+                        }
                         if (e.reason() != RobotStopException.Reason.GET_UP_FAILED) {
                             throw e;
                         }
@@ -100,7 +110,19 @@ public final class ResetMeasurement {
                                 action[i] = (float) (2 * rng.nextDouble() - 1);
                             }
                         }
-                        robot.step(action, out);
+                        try {
+                            robot.step(action, out);
+                        } catch (RobotStopException e) {
+                            if (e.reason() != RobotStopException.Reason.LINK_LOST) {
+                                throw e;
+                            }
+                            linkStops++;
+                            end = "run ended by the link: " + e.getMessage();
+                            robot.close();
+                            robot = new A1Robot(JSerialPort.opener(emulator.port, 1_000_000), config,
+                                    new PeriodicPacer(config.controlPeriod_s()));
+                            break;
+                        }
                         if (out.terminated) {
                             end = robot.lastBreach() + " at step " + (s + 1);
                             if (robot.lastBreach().equals("tilt")) {
@@ -127,10 +149,10 @@ public final class ResetMeasurement {
         double[] ups = getUpTimes.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         System.out.printf(Locale.ROOT, "%nresets %d in %.1f min: %d needed a get-up, %d of them succeeded (%.1f %%), %d"
                         + " failed all %d tries; tries per successful get-up %s (1..%d); %d falls, %d other breaches,"
-                        + " %d time limits%n", resets, (System.nanoTime() - began) / 6e10, getUps, getUpsOk,
+                        + " %d time limits; %d runs ended by a late State (loaded host)%n", resets, (System.nanoTime() - began) / 6e10, getUps, getUpsOk,
                 getUps == 0 ? 100.0 : 100.0 * getUpsOk / getUps, failures, config.getUpTries(),
                 Arrays.toString(Arrays.copyOfRange(triesHistogram, 1, triesHistogram.length)), config.getUpTries(), falls,
-                breaches, truncations);
+                breaches, truncations, linkStops);
         System.out.printf(Locale.ROOT, "time per reset (all %d): median %.2f s, max %.2f s; per get-up (%d): median %.2f"
                 + " s, max %.2f s%n", all.length, median(all), max(all), ups.length, median(ups), max(ups));
     }
