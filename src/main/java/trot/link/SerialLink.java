@@ -110,6 +110,15 @@ public final class SerialLink implements AutoCloseable {
         default void onFault(Fault fault) {
         }
 
+        /**
+         * A State of the current session arrived (in order: older, delayed ones are dropped before this), just after
+         * it was handed to {@link #readState}. {@code state} is the link's own object, valid only during the call:
+         * copy what you need, do not keep it, do not block. For work that must see every State (an estimator that
+         * integrates the IMU), not only the newest one {@link #readState} gives.
+         */
+        default void onState(State state) {
+        }
+
         /** The device refused the handshake; the link stops. */
         default void onRefused(String message) {
         }
@@ -670,6 +679,7 @@ public final class SerialLink implements AutoCloseable {
         mailbox.publish(s, now);
         lastState_us = now;
         stale = false;
+        listener.onState(s);
         long cmd = s.lastCommandSeq;
         if (cmd != lastCommandSeqSeen) {
             lastCommandSeqSeen = cmd;

@@ -22,13 +22,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * child process of a test: started with options, its port read from its first line, stopped with SIGTERM, its
  * {@code summary key=value} lines parsed.
  */
-final class Emulator implements AutoCloseable {
-    static final Path BINARY = Path.of("hardware/firmware/build/trot-emulator");
-    static final Path MODEL = Path.of("hardware/a1/a1.xml");
+public final class Emulator implements AutoCloseable {
+    public static final Path BINARY = Path.of("hardware/firmware/build/trot-emulator");
+    public static final Path MODEL = Path.of("hardware/a1/a1.xml");
 
     private final Process process;
-    final String port;
-    final List<String> stdout = Collections.synchronizedList(new ArrayList<>());
+    public final String port;
+    public final List<String> stdout = Collections.synchronizedList(new ArrayList<>());
     private final Thread pump;
     private final CompletableFuture<String> first = new CompletableFuture<>();
 
@@ -36,7 +36,7 @@ final class Emulator implements AutoCloseable {
      * Skips the calling test when the emulator is not built, unless TROT_REQUIRE_EMULATOR is set (CI builds it, so
      * there a missing emulator is a failure).
      */
-    static void assumeBuilt() {
+    public static void assumeBuilt() {
         boolean built = Files.isExecutable(BINARY);
         String why = "the emulator is not built (no " + BINARY.toAbsolutePath() + "): run `make -C hardware/firmware"
                 + " emulator` (needs gcc and libmujoco-dev)";
@@ -46,7 +46,7 @@ final class Emulator implements AutoCloseable {
         assumeTrue(built, why);
     }
 
-    Emulator(String... options) throws IOException, InterruptedException {
+    public Emulator(String... options) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(BINARY.toString(), "--model", MODEL.toString(), "--status-every", "0"));
         command.addAll(List.of(options));
         process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
@@ -81,7 +81,7 @@ final class Emulator implements AutoCloseable {
     }
 
     /** SIGTERM, wait for the exit, and the summary's key=value pairs (integers). */
-    Map<String, Double> stop() throws InterruptedException {
+    public Map<String, Double> stop() throws InterruptedException {
         // Process.destroy() would also close the pipe of its stdout before the summary is read; the handle's does not.
         process.toHandle().destroy();
         if (!process.waitFor(10, TimeUnit.SECONDS)) {
@@ -105,6 +105,12 @@ final class Emulator implements AutoCloseable {
         }
         assertTrue(summary.containsKey("commands_applied"), "the emulator printed no summary: " + stdout);
         return summary;
+    }
+
+    /** SIGKILL: the robot's computer loses the device at once (no shutdown e-stop, no summary). */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
     }
 
     @Override

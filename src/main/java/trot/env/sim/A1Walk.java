@@ -566,11 +566,13 @@ public final class A1Walk implements Environment, Telemetry, trot.env.Resumable 
 
     private final double[] rotationScratch = new double[9];
 
-    static double roll(double w, double x, double y, double z) {
+    /** Roll of the orientation quaternion (w, x, y, z), rad: rotation about the trunk's x axis. */
+    public static double roll(double w, double x, double y, double z) {
         return Math.atan2(2 * (w * x + y * z), 1 - 2 * (x * x + y * y));
     }
 
-    static double pitch(double w, double x, double y, double z) {
+    /** Pitch of the orientation quaternion (w, x, y, z), rad: rotation about the trunk's y axis, in [-pi/2, pi/2]. */
+    public static double pitch(double w, double x, double y, double z) {
         return Math.asin(Math.max(-1, Math.min(1, 2 * (w * y - z * x))));
     }
 
