@@ -9,7 +9,7 @@ import java.util.List;
 @Command(name = "trot", mixinStandardHelpOptions = true, version = "trot 0.1.0",
         description = "Learning to walk on the robot's own CPU: SAC, REDQ and DroQ in Java.",
         subcommands = {TrainCommand.class, EvalCommand.class, BenchCommand.class, InfoCommand.class,
-                LinkCheckCommand.class, EmulateCommand.class, EstimatorCheckCommand.class, CommandLine.HelpCommand.class})
+                RobotCommand.class, LinkCheckCommand.class, EmulateCommand.class, EstimatorCheckCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

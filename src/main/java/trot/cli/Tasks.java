@@ -36,7 +36,43 @@ enum Tasks {
             }
             return new Pendulum();
         }
+    },
+    /**
+     * The walking task on a real A1 (or the emulated one) over a serial port: {@code trot robot --port PATH}. Its
+     * 24,000 steps are the paper's 20 minutes of real time; evaluations are fewer and shorter than in simulation
+     * because each one takes the robot's time (and its resets).
+     */
+    ROBOT("robot", trot.env.robot.A1Robot.NAME, 24_000, 1_000, 6_000, 3, 0) {
+        @Override
+        Environment create(Path model, Map<String, String> options) {
+            throw new IllegalArgumentException("the robot task runs on a robot, not in a simulator: use trot robot --port"
+                    + " PATH (start an emulated one with trot emulate)");
+        }
     };
+
+    /** The task options the robot takes (the rest are the simulation's). */
+    static final List<String> ROBOT_OPTIONS = List.of("action_filter");
+
+    /** The robot's configuration with its task options applied. */
+    static trot.env.robot.RobotConfig robotConfig(Map<String, String> options, int episodeSteps) {
+        checkRobotOptions(options);
+        boolean filter = options.getOrDefault("action_filter", "none").trim().equalsIgnoreCase("butterworth");
+        return trot.env.robot.RobotConfig.defaults().withMaxEpisodeSteps(episodeSteps).withActionFilter(filter);
+    }
+
+    private static void checkRobotOptions(Map<String, String> options) {
+        for (Map.Entry<String, String> e : options.entrySet()) {
+            if (!ROBOT_OPTIONS.contains(e.getKey())) {
+                throw new IllegalArgumentException("--set " + e.getKey() + "=...: the robot task takes only " + ROBOT_OPTIONS
+                        + " (reward, terrain and velocity are the simulation's; the robot always uses its velocity estimator)");
+            }
+            List<String> choices = OPTIONS.get(e.getKey());
+            if (!choices.contains(e.getValue().trim().toLowerCase(Locale.ROOT))) {
+                throw new IllegalArgumentException("--set " + e.getKey() + "=" + e.getValue() + ": choose "
+                        + String.join(", ", choices));
+            }
+        }
+    }
 
     /**
      * The task options ({@code --set KEY=VALUE}) and their values, first the default:
@@ -149,6 +185,8 @@ enum Tasks {
     void checkOptions(Map<String, String> options) {
         if (this == A1) {
             a1Config(defaultA1Model(), options);
+        } else if (this == ROBOT) {
+            checkRobotOptions(options);
         } else if (!options.isEmpty()) {
             throw new IllegalArgumentException("the " + id + " task has no task options; --set "
                     + options.keySet().iterator().next() + "=... is for the a1 task");

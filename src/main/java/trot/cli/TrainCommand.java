@@ -25,7 +25,7 @@ import java.util.concurrent.Callable;
         description = {"Train an agent on an environment. Writes run.txt, episodes.csv, evaluations.csv, qbias.csv,",
                 "learning_curve.png and policy.ckpt to the output directory, and state.snap and replay.log from which",
                 "--resume continues a killed run bit-exactly. Same seed, same numbers."})
-final class TrainCommand implements Callable<Integer> {
+class TrainCommand implements Callable<Integer> {
 
     @Option(names = {"-a", "--agent"}, defaultValue = "droq", description = "Agent preset: sac, redq or droq (default ${DEFAULT-VALUE}).")
     String agent;
@@ -98,7 +98,27 @@ final class TrainCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec commandSpec;
 
-    private boolean given(String option) {
+    /** "trot train" or "trot robot": how messages name the command. */
+    String who() {
+        return "trot " + (commandSpec != null ? commandSpec.name() : "train");
+    }
+
+    /**
+     * Opens the robot of the robot task (a {@link trot.env.RealTime} world, its own evaluation world); only
+     * {@code trot robot} has one.
+     *
+     * @throws IllegalArgumentException here: the robot task needs {@code trot robot --port PATH}
+     */
+    Environment openRobot(java.util.Map<String, String> taskOptions) throws trot.link.PortException {
+        throw new IllegalArgumentException("the robot task runs on a robot: use trot robot --port PATH (an emulated one:"
+                + " trot emulate)");
+    }
+
+    /** Damps the robot at once (a stop that did not reach a step boundary in time); nothing without a robot. */
+    void emergencyStop(String why) {
+    }
+
+    boolean given(String option) {
         return commandSpec != null && commandSpec.commandLine().getParseResult().hasMatchedOption(option);
     }
 
@@ -109,11 +129,11 @@ final class TrainCommand implements Callable<Integer> {
         try {
             snap = trot.io.Snapshot.read(dir.resolve(Trainer.SNAPSHOT));
         } catch (java.nio.file.NoSuchFileException e) {
-            System.err.println("trot train: cannot resume " + dir + ": " + e.getFile() + " does not exist ("
+            System.err.println(who() + ": cannot resume " + dir + ": " + e.getFile() + " does not exist ("
                     + (e.getReason() != null ? e.getReason() : "no snapshot") + ")");
             return 2;
         } catch (java.io.IOException e) {
-            System.err.println("trot train: cannot resume " + dir + ": " + e.getMessage());
+            System.err.println(who() + ": cannot resume " + dir + ": " + e.getMessage());
             return 2;
         }
         String hz = snap.meta().get("run.realtime_hz");
@@ -144,7 +164,7 @@ final class TrainCommand implements Callable<Integer> {
                 }
             }
         } catch (IllegalArgumentException e) {
-            System.err.println("trot train: cannot resume " + dir + ": " + e.getMessage());
+            System.err.println(who() + ": cannot resume " + dir + ": " + e.getMessage());
             return 2;
         }
         try {
@@ -155,7 +175,7 @@ final class TrainCommand implements Callable<Integer> {
                 contradictions.add("--env " + env + " (the run has " + task.id + ")");
             }
         } catch (IllegalArgumentException e) {
-            System.err.println("trot train: " + e.getMessage());
+            System.err.println(who() + ": " + e.getMessage());
             return 2;
         }
         check(contradictions, "--steps", steps, settings.steps());
@@ -176,12 +196,12 @@ final class TrainCommand implements Callable<Integer> {
             contradictions.add("--model " + model + " (the run has " + (recordedModel == null ? "the default model" : recordedModel) + ")");
         }
         if (!contradictions.isEmpty()) {
-            System.err.println("trot train: --resume " + dir + " continues the run with the configuration it recorded;"
+            System.err.println(who() + ": --resume " + dir + " continues the run with the configuration it recorded;"
                     + " these flags contradict it: " + String.join(", ", contradictions) + ". Drop them, or start a new run"
                     + " in another directory.");
             return 2;
         }
-        System.err.println("trot train: resuming " + dir.toAbsolutePath() + " at step " + snap.meta("step") + " of "
+        System.err.println(who() + ": resuming " + dir.toAbsolutePath() + " at step " + snap.meta("step") + " of "
                 + settings.steps() + ": " + config);
         return train(task, config, settings, dir, recordedModel == null ? null : Path.of(recordedModel),
                 recordedTaskOptions(snap), true);
@@ -213,19 +233,19 @@ final class TrainCommand implements Callable<Integer> {
                     evalEpisodes != null ? evalEpisodes : task.defaultEvalEpisodes,
                     qBiasInterval != null ? qBiasInterval : task.defaultQBiasInterval, qBiasEpisodes, 0, seed);
         } catch (IllegalArgumentException e) {
-            System.err.println("trot train: " + e.getMessage());
+            System.err.println(who() + ": " + e.getMessage());
             return 2;
         }
         Path dir = out != null ? out : Path.of("runs", task.id + "-" + config.preset() + "-seed" + seed);
-        System.err.println("trot train: " + config);
-        System.err.println("trot train: " + settings + " -> " + dir.toAbsolutePath());
+        System.err.println(who() + ": " + config);
+        System.err.println(who() + ": " + settings + " -> " + dir.toAbsolutePath());
 
         if (!force) {
             try {
                 // Also checked by Trainer.run; here it is said before simulators load and the progress bar starts.
                 Outputs.requireAbsent(dir, Trainer.OUTPUTS);
             } catch (FileAlreadyExistsException e) {
-                System.err.println("trot train: " + e.getMessage());
+                System.err.println(who() + ": " + e.getMessage());
                 return 2;
             }
         }
@@ -236,18 +256,27 @@ final class TrainCommand implements Callable<Integer> {
                           java.util.Map<String, String> taskOptions, boolean resuming) throws Exception {
         long every = snapshotEvery != null ? snapshotEvery : resuming ? 0 : 1000;
         if (every < 0) {
-            System.err.println("trot train: --snapshot-every must not be negative, got " + every);
+            System.err.println(who() + ": --snapshot-every must not be negative, got " + every);
             return 2;
         }
         Environment trainEnv0, evalEnv0 = null;
-        if (realtime) {
+        final boolean robot = task == Tasks.ROBOT;
+        if (robot) {
+            try {
+                trainEnv0 = openRobot(taskOptions);
+            } catch (trot.link.PortException | trot.env.robot.RobotStopException | IllegalArgumentException e) {
+                System.err.println(who() + ": " + e.getMessage());
+                return 2;
+            }
+            evalEnv0 = trainEnv0;   // one robot: it trains and it is evaluated
+        } else if (realtime) {
             if (task != Tasks.PENDULUM) {
-                System.err.println("trot train: --realtime runs the pendulum under a pacer; the " + task.id
+                System.err.println(who() + ": --realtime runs the pendulum under a pacer; the " + task.id
                         + " simulation has no clock of its own (a robot's environment is real-time by itself)");
                 return 2;
             }
             if (!(rateHz > 0 && rateHz <= 10_000)) {
-                System.err.println("trot train: --rate-hz must be in (0, 10000], got " + rateHz);
+                System.err.println(who() + ": --rate-hz must be in (0, 10000], got " + rateHz);
                 return 2;
             }
             // One world for training and evaluation, as on a robot.
@@ -256,14 +285,14 @@ final class TrainCommand implements Callable<Integer> {
         } else try {
             trainEnv0 = task.create(model, taskOptions);
         } catch (IllegalArgumentException | IllegalStateException e) {
-            System.err.println("trot train: " + e.getMessage());
+            System.err.println(who() + ": " + e.getMessage());
             return 2;
         }
-        if (!realtime) try {
+        if (!realtime && !robot) try {
             evalEnv0 = task.create(model, taskOptions);
         } catch (IllegalArgumentException | IllegalStateException e) {
             trainEnv0.close();
-            System.err.println("trot train: " + e.getMessage());
+            System.err.println(who() + ": " + e.getMessage());
             return 2;
         }
         try (Environment trainEnv = trainEnv0; Environment evalEnv = evalEnv0;
@@ -285,8 +314,12 @@ final class TrainCommand implements Callable<Integer> {
             Thread hook = new Thread(() -> {
                 trainer.requestStop();
                 try {
+                    // A robot is damped within seconds whatever the learner is doing; a simulation may take its time.
+                    if (robot && !finished.await(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                        emergencyStop("a signal, and the run did not stop within 5 s");
+                    }
                     if (!finished.await(120, java.util.concurrent.TimeUnit.SECONDS)) {
-                        System.err.println("trot train: the run did not reach a step boundary within 120 s; stopping"
+                        System.err.println(who() + ": the run did not reach a step boundary within 120 s; stopping"
                                 + " without a final snapshot (the last one is intact)");
                     }
                 } catch (InterruptedException ignored) {
@@ -298,22 +331,32 @@ final class TrainCommand implements Callable<Integer> {
             try {
                 s = trainer.run(display::update);
             } catch (FileAlreadyExistsException e) {
-                System.err.println("trot train: " + e.getMessage());
+                System.err.println(who() + ": " + e.getMessage());
                 return 2;
             } catch (java.nio.file.NoSuchFileException e) {
-                System.err.println("trot train: cannot resume " + dir + ": " + e.getFile() + " does not exist"
+                System.err.println(who() + ": cannot resume " + dir + ": " + e.getFile() + " does not exist"
                         + (e.getReason() != null ? " (" + e.getReason() + ")" : "") + "; nothing was changed");
                 return 2;
             } catch (java.io.IOException | IllegalArgumentException e) {
                 if (!resuming) {
                     throw e;
                 }
-                System.err.println("trot train: cannot resume " + dir + ": " + e.getMessage());
+                System.err.println(who() + ": cannot resume " + dir + ": " + e.getMessage());
                 return 2;
             } catch (trot.train.DivergenceException e) {
                 display.close();
-                System.err.println("trot train: " + e.getMessage());
+                System.err.println(who() + ": " + e.getMessage());
                 return 3;
+            } catch (RuntimeException e) {
+                trot.env.robot.RobotStopException stop = robotStop(e);
+                if (stop == null) {
+                    throw e;
+                }
+                display.close();
+                System.err.println(who() + ": the robot stopped the run (" + stop.reason() + "): " + stop.getMessage());
+                System.err.println(who() + ": the robot is damped; the run is saved in " + dir.toAbsolutePath()
+                        + (every > 0 ? "; continue with: trot robot --port PATH --resume " + dir : ""));
+                return 4;
             } finally {
                 if (s == null) {
                     finished.countDown();
@@ -321,11 +364,12 @@ final class TrainCommand implements Callable<Integer> {
             }
             display.close();
             if (!trainer.resumeMessage().isEmpty()) {
-                System.err.println("trot train: " + trainer.resumeMessage());
+                System.err.println(who() + ": " + trainer.resumeMessage());
             }
             if (s.stopped()) {
-                System.out.printf(Locale.ROOT, "stopped at step %d of %d with a snapshot; continue with: trot train --resume %s%n",
-                        s.steps(), settings.steps(), dir);
+                System.out.printf(Locale.ROOT, "stopped at step %d of %d with a snapshot; continue with: %s --resume %s%n",
+                        s.steps(), settings.steps(), who() + (robot ? " --port PATH" : ""), dir);
+                printControl(trainer);
                 System.out.flush();
                 finished.countDown();   // only now may the shutdown hook let the JVM go
                 return 0;
@@ -336,8 +380,32 @@ final class TrainCommand implements Callable<Integer> {
                     s.bestEvalReturn(), s.bestEvalStep(), 1e3 * s.meanUpdateSeconds(),
                     s.rejectedTransitions() > 0 ? "; " + s.rejectedTransitions() + " transitions rejected (NaN/inf)" : "",
                     s.outDir().toAbsolutePath());
+            printControl(trainer);
             return 0;
         }
+    }
+
+    /** The real-time schedule's totals: achieved UTD, jitter, latency, overruns. */
+    private static void printControl(Trainer trainer) {
+        trot.runtime.RealTimeLoop.Totals t = trainer.controlTotals();
+        if (t == null) {
+            return;
+        }
+        trot.runtime.PacerStats p = t.pacer();
+        System.out.printf(Locale.ROOT, "real time: achieved UTD %.2f (%d critic updates / %d steps), period-start jitter"
+                        + " p50 %.3f / p99 %.3f / max %.3f ms, command latency p50 %.3f / p99 %.3f / max %.3f ms, %d overruns,"
+                        + " %d transitions dropped%n", t.utd(), t.criticUpdates(), t.steps(), p.jitterP50_ms, p.jitterP99_ms,
+                p.jitterMax_ms, p.latencyP50_ms, p.latencyP99_ms, p.latencyMax_ms, p.overruns, t.dropped());
+    }
+
+    /** The robot's stop in {@code e}'s cause chain (the runtime may wrap it), or null. */
+    static trot.env.robot.RobotStopException robotStop(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof trot.env.robot.RobotStopException r) {
+                return r;
+            }
+        }
+        return null;
     }
 
     /** The progress bar on a terminal; a plain status line every 10 s elsewhere (logs, CI). */
