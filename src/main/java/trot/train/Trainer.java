@@ -106,7 +106,10 @@ public final class Trainer {
     /** Every file a run writes into its output directory. */
     public static final List<String> OUTPUTS = List.of("run.txt", "episodes.csv", "evaluations.csv", "qbias.csv",
             "policy.ckpt", "learning_curve.png", "forward_speed.png", EvaluationPlots.TRACE, EvaluationPlots.SPEED,
-            EvaluationPlots.GAIT, SNAPSHOT, REPLAY_LOG, "control.csv", "jitter.png");
+            EvaluationPlots.GAIT, SNAPSHOT, REPLAY_LOG, "control.csv", "jitter.png",
+            "world.csv", "world.png");
+    /** Real-time schedule, a world with {@link trot.env.Telemetry}: its telemetry at the end of every episode. */
+    public static final String WORLD_CSV = "world.csv", WORLD_PLOT = "world.png";
 
     /** control.csv (real-time schedule): one row per training episode, times in ms. */
     static final List<String> CONTROL_COLUMNS = List.of("step", "episode", "length", "update_calls", "critic_updates",
@@ -517,6 +520,18 @@ public final class Trainer {
                 ? MetricsCsv.resume(outDir.resolve("control.csv"), CONTROL_COLUMNS, loop.episode)
                 : new MetricsCsv(outDir.resolve("control.csv"), CONTROL_COLUMNS, true));
         final List<double[]> jitter = new ArrayList<>();
+        // A robot's own counters (link statistics, resets, interlocks), one row per episode, read on the control
+        // thread at the boundary, where the world is between steps.
+        final trot.env.Telemetry telemetry = env instanceof trot.env.Telemetry t0 ? t0 : null;
+        final List<String> worldColumns = new ArrayList<>(List.of("step", "episode"));
+        if (telemetry != null) {
+            worldColumns.addAll(telemetry.telemetryNames());
+        }
+        final MetricsCsv world = telemetry == null ? null : closer.add(resume && Files.exists(outDir.resolve(WORLD_CSV))
+                ? MetricsCsv.resume(outDir.resolve(WORLD_CSV), worldColumns, loop.episode)
+                : new MetricsCsv(outDir.resolve(WORLD_CSV), worldColumns, true));
+        final double[] worldRow = new double[worldColumns.size()], worldValues = new double[worldColumns.size() - 2];
+        final List<double[]> worldRows = new ArrayList<>();
         final Evaluator.Controller deterministic = (o, a) -> rt.policy().act(o, a, true);
         final long start = System.nanoTime() - (long) (loop.elapsed * 1e9);
         final boolean snapshots = snapshotEvery > 0;
@@ -561,6 +576,14 @@ public final class Trainer {
                 control.row(e.step, e.number, e.length, e.calls, e.criticUpdates, e.utd, p.jitterP50_ms, p.jitterP99_ms,
                         p.jitterMax_ms, p.latencyP50_ms, p.latencyP99_ms, p.latencyMax_ms, p.overruns, e.dropped,
                         e.policyVersion, elapsed);
+                if (world != null) {
+                    telemetry.telemetry(worldValues);
+                    worldRow[0] = e.step;
+                    worldRow[1] = e.number;
+                    System.arraycopy(worldValues, 0, worldRow, 2, worldValues.length);
+                    world.row(worldRow);
+                    worldRows.add(worldRow.clone());
+                }
                 curveTrain.add(new double[]{e.step, e.episodeReturn});
                 jitter.add(new double[]{e.step, p.jitterP50_ms, p.jitterP99_ms, p.jitterMax_ms, p.latencyP99_ms, e.utd});
                 progress.lastEpisodeReturn = e.episodeReturn;
@@ -592,7 +615,8 @@ public final class Trainer {
                 loop.length = 0;
                 loop.updatesInEpisode = 0;
                 writeSnapshot(snapFile, learner, replay, explore, loop, progress, rt.rollout().observation(), log,
-                        new long[]{episodes.rows(), evaluations.rows(), 0, log.count()}, episodes, evaluations, control);
+                        new long[]{episodes.rows(), evaluations.rows(), 0, log.count()}, world == null
+                        ? new MetricsCsv[]{episodes, evaluations, control} : new MetricsCsv[]{episodes, evaluations, control, world});
                 lastSnapshotStep = step;
             }
 
@@ -635,6 +659,7 @@ public final class Trainer {
                 Thread.currentThread().interrupt();
             }
             writeJitterPlot(jitter);
+            writeWorldPlot(worldColumns, worldRows);
         }
         observer.accept(progress);
         this.lastControl = t;
@@ -655,6 +680,24 @@ public final class Trainer {
                         new Plots.Series("jitter p99", column(rows, 0), column(rows, 2)),
                         new Plots.Series("jitter max", column(rows, 0), column(rows, 3)),
                         new Plots.Series("command latency p99", column(rows, 0), column(rows, 4))));
+    }
+
+    /** world.png: the per-episode values among a robot's telemetry that say how the hardware side went. */
+    private void writeWorldPlot(List<String> columns, List<double[]> rows) throws IOException {
+        if (rows.isEmpty()) {
+            return;
+        }
+        List<Plots.Series> series = new ArrayList<>();
+        for (String name : List.of("last_reset_s", "rtt_p99_ms", "max_temp_C")) {
+            int c = columns.indexOf(name);
+            if (c >= 0) {
+                series.add(new Plots.Series(name, column(rows, 0), column(rows, c)));
+            }
+        }
+        if (!series.isEmpty()) {
+            Plots.linePlot(outDir.resolve(WORLD_PLOT), spec.name() + ": reset time, link round trip, motor temperature"
+                    + " (end of each episode)", "environment steps", "s, ms, deg C", series);
+        }
     }
 
     /** How often the real-time schedule shows the observer its progress. */
