@@ -39,7 +39,7 @@ final class EstimatorCheckCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the episodes (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--angular-term", defaultValue = "true", description = "Include -omega x r_foot in the leg measurement (default ${DEFAULT-VALUE}).")
+    @Option(names = "--angular-term", arity = "1", defaultValue = "true", description = "Include -omega x r_foot in the leg measurement (default ${DEFAULT-VALUE}).")
     boolean angularTerm;
 
     @Option(names = "--walking-speed", defaultValue = "0.25", description = "Mean true speed, m/s, from which an episode counts as walking (default ${DEFAULT-VALUE}).")
