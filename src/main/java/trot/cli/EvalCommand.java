@@ -44,6 +44,16 @@ final class EvalCommand implements Callable<Integer> {
             + " A policy trained with an action filter should be evaluated with it."})
     List<String> taskOptions = new java.util.ArrayList<>();
 
+    @Option(names = "--port", paramLabel = "PATH", description = {"Evaluate on the robot at this serial port (trot's"
+            + " firmware on an A1, or trot emulate) instead of in simulation: the robot resets itself between episodes."
+            + " A policy trained in simulation (A1Walk) or on the robot (A1Robot) both fit; --set action_filter=butterworth"
+            + " for one trained with the filter."})
+    String port;
+
+    @Option(names = "--episode-steps", defaultValue = "400", description = "With --port: episode length in control"
+            + " steps (default ${DEFAULT-VALUE}).")
+    int episodeSteps;
+
     @Option(names = {"-o", "--out"}, description = "Output directory (default: eval/ beside the checkpoint).")
     Path out;
 
@@ -84,8 +94,19 @@ final class EvalCommand implements Callable<Integer> {
                 }
                 options.put(key, o.substring(eq + 1));
             }
-            environment = task.create(model, options);
-        } catch (IllegalArgumentException | IllegalStateException e) {
+            if (port != null) {
+                if (task != Tasks.A1 && task != Tasks.ROBOT) {
+                    throw new IllegalArgumentException("--port evaluates an A1 policy on the robot; this policy is of "
+                            + loaded.environment());
+                }
+                trot.env.robot.RobotConfig rc = Tasks.robotConfig(options, episodeSteps);
+                environment = trot.env.robot.A1Robot.open(port, 115200, rc,
+                        new trot.runtime.PeriodicPacer(rc.controlPeriod_s()));
+            } else {
+                environment = task.create(model, options);
+            }
+        } catch (IllegalArgumentException | IllegalStateException | trot.link.PortException
+                 | trot.env.robot.RobotStopException e) {
             System.err.println("trot eval: " + e.getMessage());
             return 2;
         }
@@ -106,7 +127,13 @@ final class EvalCommand implements Callable<Integer> {
                     return 2;
                 }
             }
-            Evaluator.Result r = new Evaluator(e, episodes, seed).run(loaded.deterministic());
+            Evaluator.Result r;
+            try {
+                r = new Evaluator(e, episodes, seed).run(loaded.deterministic());
+            } catch (trot.env.robot.RobotStopException stop) {
+                System.err.println("trot eval: the robot stopped the evaluation (" + stop.reason() + "): " + stop.getMessage());
+                return 4;
+            }
             Files.createDirectories(dir);
             try (MetricsCsv csv = new MetricsCsv(dir.resolve("evaluation.csv"), List.of("episode", "return"), true)) {
                 for (int i = 0; i < r.returns().length; i++) {

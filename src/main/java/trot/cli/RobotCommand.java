@@ -60,7 +60,32 @@ final class RobotCommand extends TrainCommand {
             return 2;
         }
         env = Tasks.ROBOT.id;
+        if (resumeDir != null) {
+            // The episode length is the task's: a resumed run keeps the one it recorded.
+            String recorded;
+            try {
+                recorded = trot.io.Snapshot.read(resumeDir.resolve(trot.train.Trainer.SNAPSHOT)).meta().get("run." + EPISODE_STEPS);
+            } catch (java.io.IOException | IllegalArgumentException e) {
+                recorded = null;   // the resume itself says what is wrong with the snapshot
+            }
+            if (recorded != null) {
+                if (given("--episode-steps") && episodeSteps != Integer.parseInt(recorded)) {
+                    System.err.println("trot robot: --resume " + resumeDir + " continues the run with the episode length it"
+                            + " recorded (" + recorded + " steps); --episode-steps " + episodeSteps + " contradicts it. Drop it.");
+                    return 2;
+                }
+                episodeSteps = Integer.parseInt(recorded);
+            }
+        }
         return super.call();
+    }
+
+    /** The snapshot entry ({@code run.}...) of the episode length. */
+    static final String EPISODE_STEPS = "robot.episode_steps";
+
+    @Override
+    void recordRun(trot.train.Trainer trainer) {
+        trainer.record(EPISODE_STEPS, Integer.toString(episodeSteps));
     }
 
     @Override

@@ -114,6 +114,10 @@ class TrainCommand implements Callable<Integer> {
                 + " trot emulate)");
     }
 
+    /** Adds what a subcommand needs to resume the run to its snapshots (nothing here). */
+    void recordRun(Trainer trainer) {
+    }
+
     /** Damps the robot at once (a stop that did not reach a step boundary in time); nothing without a robot. */
     void emergencyStop(String why) {
     }
@@ -309,14 +313,16 @@ class TrainCommand implements Callable<Integer> {
             if (realtime) {
                 trainer.record("realtime_hz", Double.toString(rateHz));
             }
+            recordRun(trainer);
             // Ctrl-C or SIGTERM: stop at the next step boundary with a snapshot, then let the JVM go.
             java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
             Thread hook = new Thread(() -> {
                 trainer.requestStop();
                 try {
-                    // A robot is damped within seconds whatever the learner is doing; a simulation may take its time.
-                    if (robot && !finished.await(5, java.util.concurrent.TimeUnit.SECONDS)) {
-                        emergencyStop("a signal, and the run did not stop within 5 s");
+                    // A robot is damped at once, whatever it is doing (a get-up takes seconds): the e-stop ends the
+                    // run at the control thread's next call, with a snapshot. A simulation stops at its next step.
+                    if (robot) {
+                        emergencyStop("SIGINT or SIGTERM");
                     }
                     if (!finished.await(120, java.util.concurrent.TimeUnit.SECONDS)) {
                         System.err.println(who() + ": the run did not reach a step boundary within 120 s; stopping"
@@ -326,7 +332,12 @@ class TrainCommand implements Callable<Integer> {
                     Thread.currentThread().interrupt();
                 }
             }, "trot-train-stop");
-            Runtime.getRuntime().addShutdownHook(hook);
+            if (robot) {
+                // Before jSerialComm closes the port at shutdown, or the stop could not damp through it.
+                trot.link.JSerialPort.addShutdownHook(hook);
+            } else {
+                Runtime.getRuntime().addShutdownHook(hook);
+            }
             Trainer.Summary s = null;
             try {
                 s = trainer.run(display::update);

@@ -26,6 +26,16 @@ public final class JSerialPort implements Port {
     }
 
     /** An opener of {@code path} at {@code baud} (a pseudo-terminal ignores the baud rate). */
+    /**
+     * Registers {@code hook} to run at JVM shutdown <em>before</em> jSerialComm closes every port. A plain
+     * {@link Runtime#addShutdownHook} runs beside jSerialComm's own hook, which closes the ports at once, so a hook
+     * that wants to send a last command (damp, e-stop) and stop a run cleanly on SIGINT or SIGTERM finds its link
+     * already gone. jSerialComm starts the hooks given here and waits for them, then closes the ports.
+     */
+    public static void addShutdownHook(Thread hook) {
+        com.fazecast.jSerialComm.SerialPort.addShutdownHook(hook);
+    }
+
     public static Port.Opener opener(String path, int baud) {
         if (baud <= 0) {
             throw new IllegalArgumentException("the baud rate must be positive, got " + baud);
