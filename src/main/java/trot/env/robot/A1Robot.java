@@ -823,6 +823,9 @@ public final class A1Robot implements Environment, Telemetry, RealTime {
                     monitor(s);
                 }
             }
+            if (stop.get() != null) {
+                return; // stopped already: the device was e-stopped once, not once per State
+            }
             if (tooHotJoint >= 0) {
                 stop(RobotStopException.Reason.OVER_TEMPERATURE, String.format(Locale.ROOT, "%s: motor %d is at %.0f C"
                         + " (stop at %.0f C, the driver cuts at 60 C): the robot is damped; let the motors cool below"

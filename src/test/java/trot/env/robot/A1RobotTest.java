@@ -82,7 +82,7 @@ class A1RobotTest {
                 // the interlocks).
                 long reader = Thread.getAllStackTraces().keySet().stream()
                         .filter(t -> t.getName().startsWith("trot-link ")).findFirst().orElseThrow().getId();
-                long[] bytes = Allocations.windows(() -> robot.step(zero, out), 10, 10, 3, reader);
+                long[] bytes = Allocations.windows(() -> robot.step(zero, out), 20, 10, 6, reader);
                 assertEquals(0, java.util.Arrays.stream(bytes).min().orElseThrow(), Allocations.describe(bytes, 10));
                 double[] tel = new double[robot.telemetryNames().size()];
                 robot.telemetry(tel);
