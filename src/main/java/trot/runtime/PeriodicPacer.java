@@ -191,6 +191,12 @@ public final class PeriodicPacer implements Pacer {
         out.set(totalJitter, totalLatency, totalOverruns);
     }
 
+    /** Copies the whole-life histograms of period-start jitter and command latency (call from the control thread, or after it ended). */
+    public void totalHistograms(DurationHistogram jitterOut, DurationHistogram latencyOut) {
+        jitterOut.copyFrom(totalJitter);
+        latencyOut.copyFrom(totalLatency);
+    }
+
     @Override
     public String toString() {
         return "PeriodicPacer(" + period_s + " s, tolerance " + tolerance_ns * 1e-9 + " s, spin " + spin_ns * 1e-9 + " s)";

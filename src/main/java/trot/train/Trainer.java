@@ -107,7 +107,7 @@ public final class Trainer {
     public static final List<String> OUTPUTS = List.of("run.txt", "episodes.csv", "evaluations.csv", "qbias.csv",
             "policy.ckpt", "learning_curve.png", "forward_speed.png", EvaluationPlots.TRACE, EvaluationPlots.SPEED,
             EvaluationPlots.GAIT, SNAPSHOT, REPLAY_LOG, "control.csv", "jitter.png",
-            "world.csv", "world.png");
+            "world.csv", "world.png", "jitter_histogram.csv", "jitter_histogram.png");
     /** Real-time schedule, a world with {@link trot.env.Telemetry}: its telemetry at the end of every episode. */
     public static final String WORLD_CSV = "world.csv", WORLD_PLOT = "world.png";
 
@@ -660,6 +660,9 @@ public final class Trainer {
             }
             writeJitterPlot(jitter);
             writeWorldPlot(worldColumns, worldRows);
+            if (rt.pacer() instanceof trot.runtime.PeriodicPacer periodic) {
+                writeJitterHistogram(periodic);
+            }
         }
         observer.accept(progress);
         this.lastControl = t;
@@ -680,6 +683,38 @@ public final class Trainer {
                         new Plots.Series("jitter p99", column(rows, 0), column(rows, 2)),
                         new Plots.Series("jitter max", column(rows, 0), column(rows, 3)),
                         new Plots.Series("command latency p99", column(rows, 0), column(rows, 4))));
+    }
+
+    /** The bounds of jitter_histogram.csv, ms. */
+    private static final double[] HISTOGRAM_BOUNDS_MS = {0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5,
+            10, 20, 50, 100, 200, 500, 1000};
+
+    /**
+     * jitter_histogram.csv and jitter_histogram.png: over the whole run, the fraction of control periods whose start
+     * was late by at most each bound, and of commands sent within each bound of their period's start (a cumulative
+     * histogram: where p99 and the tail lie at a glance).
+     */
+    private void writeJitterHistogram(trot.runtime.PeriodicPacer pacer) throws IOException {
+        trot.runtime.DurationHistogram jitter = new trot.runtime.DurationHistogram(), latency = new trot.runtime.DurationHistogram();
+        pacer.totalHistograms(jitter, latency);
+        if (jitter.count() == 0) {
+            return;
+        }
+        double[] x = new double[HISTOGRAM_BOUNDS_MS.length], j = new double[x.length], l = new double[x.length];
+        try (MetricsCsv csv = new MetricsCsv(outDir.resolve("jitter_histogram.csv"), List.of("at_most_ms",
+                "periods", "fraction_of_periods", "commands", "fraction_of_commands"), true)) {
+            for (int i = 0; i < x.length; i++) {
+                long bound = Math.round(HISTOGRAM_BOUNDS_MS[i] * 1e6);
+                long nj = jitter.countAtMost(bound), nl = latency.countAtMost(bound);
+                x[i] = Math.log10(HISTOGRAM_BOUNDS_MS[i]);
+                j[i] = (double) nj / jitter.count();
+                l[i] = latency.count() == 0 ? Double.NaN : (double) nl / latency.count();
+                csv.row(HISTOGRAM_BOUNDS_MS[i], nj, j[i], nl, l[i]);
+            }
+        }
+        Plots.linePlot(outDir.resolve("jitter_histogram.png"), spec.name() + ": " + jitter.count()
+                        + " control periods (cumulative)", "log10(ms)", "fraction at most",
+                List.of(new Plots.Series("period-start jitter", x, j), new Plots.Series("command latency", x, l)));
     }
 
     /** world.png: the per-episode values among a robot's telemetry that say how the hardware side went. */

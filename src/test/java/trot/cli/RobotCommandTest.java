@@ -67,6 +67,16 @@ class RobotCommandTest {
             assertTrue(world.get(0).contains("resets") && world.get(0).contains("rtt_p99_ms"), world.get(0));
             assertTrue(Files.size(out.resolve("policy.ckpt")) > 0 && Files.size(out.resolve("world.png")) > 0);
             assertTrue(Files.readString(out.resolve("run.txt")).contains("A1Robot"));
+            // The cumulative jitter histogram: fractions that never decrease, up to every period within a second.
+            List<String> histogram = Files.readAllLines(out.resolve("jitter_histogram.csv"));
+            double previous = 0;
+            for (String row : histogram.subList(1, histogram.size())) {
+                double fraction = Double.parseDouble(row.split(",")[2]);
+                assertTrue(fraction >= previous, String.join("\n", histogram));
+                previous = fraction;
+            }
+            assertEquals(1.0, previous, String.join("\n", histogram));
+            assertTrue(Files.size(out.resolve("jitter_histogram.png")) > 0);
 
             log.setLength(0);
             code = run(log, "eval", "--policy", out.resolve("policy.ckpt").toString(), "--port", emulator.port,

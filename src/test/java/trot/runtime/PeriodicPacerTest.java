@@ -66,6 +66,33 @@ class PeriodicPacerTest {
     }
 
     @Test
+    void cumulativeCountsAreNeverAboveTheTruthAndShortByAtMostOneBucket() {
+        DurationHistogram h = new DurationHistogram();
+        java.util.Random random = new java.util.Random(7);
+        long[] values = new long[5000];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (long) Math.exp(random.nextDouble() * Math.log(5e7));   // 1 ns .. 50 ms, log-uniform
+            h.record(values[i]);
+        }
+        for (long bound : new long[]{-1, 0, 50, 127, 128, 1_000, 20_000, 1_000_000, 50_000_000, Long.MAX_VALUE}) {
+            long truth = java.util.Arrays.stream(values).filter(v -> v <= bound).count();
+            long counted = h.countAtMost(bound);
+            long bucketOfBound = bound < 0 ? 0 : java.util.Arrays.stream(values)
+                    .filter(v -> DurationHistogram.index(v) == DurationHistogram.index(bound)).count();
+            assertTrue(counted <= truth, "bound " + bound + ": counted " + counted + " > " + truth);
+            assertTrue(counted >= truth - bucketOfBound, "bound " + bound + ": counted " + counted + ", truth " + truth);
+        }
+        assertEquals(values.length, h.countAtMost(Long.MAX_VALUE));
+        DurationHistogram copy = new DurationHistogram();
+        copy.record(3);
+        copy.copyFrom(h);
+        assertEquals(h.count(), copy.count());
+        assertEquals(h.max_ns(), copy.max_ns());
+        assertEquals(h.percentile_ns(0.99), copy.percentile_ns(0.99));
+        assertEquals(h.countAtMost(1_000), copy.countAtMost(1_000));
+    }
+
+    @Test
     void waitsToTheAbsoluteDeadlineAndRecordsJitterAndLatency() {
         FakeClock c = new FakeClock();
         PeriodicPacer p = new PeriodicPacer(0.05, 0.001, 200e-6, c);
