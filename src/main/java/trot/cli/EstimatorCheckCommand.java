@@ -75,8 +75,8 @@ final class EstimatorCheckCommand implements Callable<Integer> {
             Telemetry t = (Telemetry) e;
             int trueCh = t.telemetryNames().indexOf("forward_speed_mps"), estCh = t.telemetryNames().indexOf("estimated_forward_speed_mps");
             Evaluator.Controller controller = loaded.deterministic();
-            float[] obs = new float[e.spec().observationSize()], action = new float[e.spec().actionSize()];
-            StepResult r = new StepResult(e.spec());
+            // The one stepping of a world (trot.runtime.Rollout); this command only watches the telemetry.
+            trot.runtime.Rollout rollout = new trot.runtime.Rollout(e);
             double[] tel = new double[t.telemetryNames().size()];
             List<double[]> rows = new ArrayList<>();
             Stats all = new Stats(), walking = new Stats();
@@ -85,23 +85,21 @@ final class EstimatorCheckCommand implements Callable<Integer> {
             long speedSteps = 0;
             e.seed(seed);
             for (int ep = 0; ep < episodes; ep++) {
-                e.reset(obs);
                 Stats episode = new Stats();
-                double trueSum = 0;
-                int n = 0;
-                do {
-                    controller.act(obs, action);
-                    e.step(action, r);
-                    System.arraycopy(r.observation, 0, obs, 0, obs.length);
-                    t.telemetry(tel);
-                    episode.add(tel[estCh] - tel[trueCh]);
-                    trueSum += tel[trueCh];
-                    n++;
-                } while (!r.terminated && !r.truncated);
+                double[] trueSum = {0};
+                StepResult r = rollout.runEpisode(controller, new trot.runtime.Rollout.Observer() {
+                    @Override
+                    public void step(trot.runtime.Rollout ro) {
+                        t.telemetry(tel);
+                        episode.add(tel[estCh] - tel[trueCh]);
+                        trueSum[0] += tel[trueCh];
+                    }
+                });
+                int n = (int) rollout.length();
                 boolean fell = r.terminated;
                 falls += fell ? 1 : 0;
-                double meanSpeed = trueSum / n;
-                speedSum += trueSum;
+                double meanSpeed = trueSum[0] / n;
+                speedSum += trueSum[0];
                 speedSteps += n;
                 all.merge(episode);
                 if (!fell && meanSpeed >= walkingSpeed_mps) {
