@@ -28,11 +28,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A1Robot against the REAL emulator (the C firmware core on MuJoCo, over a REAL pty): the get-up from lying, from
- * either side and from the back, the
- * observation of a standing robot, the action mapping, a fall, the interlocks that end the run (a lost link, a
- * killed device, an e-stop from another thread, over-temperature) and close(). Skipped without the emulator unless
- * TROT_REQUIRE_EMULATOR is set. Blends are shortened (10 steps) to keep the suite short; the full reset is measured
- * by {@link ResetMeasurement}.
+ * either side and from the back, the observation of a standing robot, the action mapping, a fall, the interlocks
+ * that end the run (a lost link, a killed device, an e-stop from another thread, over-temperature) and close().
+ * Skipped without the emulator unless TROT_REQUIRE_EMULATOR is set. Blends are shortened (10 steps) to keep the
+ * suite short; the full reset is measured by {@link ResetMeasurement}.
  */
 @Tag("emulator")
 class A1RobotTest {
