@@ -32,7 +32,8 @@ static void on_signal(int sig) { stop_signal = sig; }
 static const char *usage_text =
     "usage: trot-emulator --model FILE [--link PATH] [--seed N] [--faults SPEC] [--fault-seed N]\n"
     "                     [--log-commands FILE] [--duration SECONDS] [--status-every SECONDS]\n"
-    "                     [--start standing|lying] [--quiet] [--realtime] [--benchmark STEPS] [--help]\n"
+    "                     [--start standing|lying|side|side-left|side-right|back] [--quiet] [--realtime]\n"
+    "                     [--benchmark STEPS] [--help]\n"
     "\n"
     "The emulated Unitree A1: the trot firmware core running on a MuJoCo simulation in real time, its serial\n"
     "line on a pseudo-terminal. The first line printed is 'trot-emulator: serial port <PATH>'; open PATH as\n"
@@ -49,7 +50,10 @@ static const char *usage_text =
     "  --log-commands FILE   one line per applied command: seq host_time_us crc32c(payload) mode\n"
     "  --duration SECONDS    stop after this much time (default: run until Ctrl-C / SIGTERM)\n"
     "  --status-every SECS   status line on stderr every SECS seconds (default 10; 0 = never)\n"
-    "  --start standing|lying  initial pose (default standing); the firmware boots disarmed (damping)\n"
+    "  --start POSE          initial pose, at rest on the floor (default standing); the firmware boots disarmed\n"
+    "                        (damping). standing; lying (legs folded, on the belly); side-right, side-left (the\n"
+    "                        standing pose rolled onto that side, 90 degrees); side (side-right for an odd --seed,\n"
+    "                        side-left for an even one); back (upside down, legs folded up)\n"
     "  --quiet               only the serial port line and the summary on stdout\n"
     "  --realtime            run the loop at real-time priority (SCHED_FIFO 10, memory locked) when allowed\n"
     "                        (root or CAP_SYS_NICE): fewer late ticks on a loaded machine\n"
@@ -235,7 +239,14 @@ int main(int argc, char **argv) {
     enum sitl_start start;
     if (!strcmp(start_text, "standing")) start = SITL_START_STANDING;
     else if (!strcmp(start_text, "lying")) start = SITL_START_LYING;
-    else fail("--start: '%s' is neither 'standing' nor 'lying'", start_text);
+    else if (!strcmp(start_text, "side-right")) start = SITL_START_SIDE_RIGHT;
+    else if (!strcmp(start_text, "side-left")) start = SITL_START_SIDE_LEFT;
+    else if (!strcmp(start_text, "back")) start = SITL_START_BACK;
+    else if (!strcmp(start_text, "side")) {
+        start = seed % 2 ? SITL_START_SIDE_RIGHT : SITL_START_SIDE_LEFT;
+        start_text = seed % 2 ? "side-right" : "side-left";
+    } else
+        fail("--start: '%s' is not one of standing, lying, side, side-left, side-right, back", start_text);
     if (!have_fault_seed) fault_seed = seed;
 
     char why[1024];

@@ -129,13 +129,19 @@ int sitl_robot_start(sitl_robot *r, enum sitl_start start, uint64_t seed, char *
     if (home >= 0) mj_resetDataKeyframe(m, d, home);
     else mj_resetData(m, d);
     /* standing: the hardware standing pose (FACTS 2 and 8), not the keyframe's 0.7 / -1.4;
-       lying: legs folded under a trunk resting on the floor, for get-up tests */
+       lying: legs folded under a trunk resting on the floor, for get-up tests;
+       side-right / side-left: the standing pose rolled +-90 degrees about the trunk's x axis (+90: the left side
+       up, the trunk on its right side), as a fall from standing leaves it, for the roll-over;
+       back: the lying pose upside down (roll 180 degrees), the folded legs in the air */
     const double standing[3] = {0.05, 0.9, -1.8}, lying[3] = {0.0, 1.2, -2.69};
-    const double *pose = start == SITL_START_LYING ? lying : standing;
+    const double *pose = start == SITL_START_LYING || start == SITL_START_BACK ? lying : standing;
+    double roll = start == SITL_START_SIDE_RIGHT ? M_PI / 2 : start == SITL_START_SIDE_LEFT ? -M_PI / 2
+                : start == SITL_START_BACK ? M_PI : 0.0;
     for (int j = 0; j < PROTO_JOINTS; j++) d->qpos[r->qadr[j]] = pose[j % 3];
     d->qpos[0] = d->qpos[1] = 0;
-    d->qpos[3] = 1;
-    d->qpos[4] = d->qpos[5] = d->qpos[6] = 0;
+    d->qpos[3] = cos(roll / 2); /* w x y z: a rotation by roll about the world's x axis */
+    d->qpos[4] = sin(roll / 2);
+    d->qpos[5] = d->qpos[6] = 0;
     mju_zero(d->qvel, m->nv);
     mju_zero(d->ctrl, m->nu);
     /* The lowest trunk height at which nothing touches the floor: the robot just touches it. */

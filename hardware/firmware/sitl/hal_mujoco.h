@@ -33,7 +33,9 @@
 #define SITL_THERMAL_TAU_S 300.0   /* time constant of the motor temperature */
 #define SITL_THERMAL_C_PER_NM2 0.0624 /* steady-state rise per (N m)^2: 33.5 N m held for ever -> 95 C */
 
-enum sitl_start { SITL_START_STANDING, SITL_START_LYING };
+/* standing, lying (folded, on the belly), on the right side (rolled +90 degrees about the trunk's x axis: the left
+   side up), on the left side (-90 degrees), on the back (180 degrees, legs folded up). */
+enum sitl_start { SITL_START_STANDING, SITL_START_LYING, SITL_START_SIDE_RIGHT, SITL_START_SIDE_LEFT, SITL_START_BACK };
 
 typedef struct {
     /* physics */

@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
                 "`trot link-check --port PATH` (or any host) opens as the robot's serial port. The emulator's first line",
                 "is 'trot-emulator: serial port <PATH>'. Options go to the emulator (trot emulate --help lists them):",
                 "  --link PATH  --seed N  --faults drop=0.01,corrupt=0.001,...  --fault-seed N  --log-commands FILE",
-                "  --duration SECONDS  --status-every SECONDS  --start standing|lying  --quiet",
+                "  --duration SECONDS  --status-every SECONDS  --start standing|lying|side|side-left|side-right|back  --quiet",
                 "--model defaults to hardware/a1/a1.xml. Ctrl-C stops it (it prints its summary first)."})
 final class EmulateCommand implements Callable<Integer> {
 

@@ -399,13 +399,16 @@ public final class A1Robot implements Environment, Telemetry, RealTime {
     /** One try: settle in damping, roll over when on a side or the back, fold, stand up, hold, check. */
     private boolean getUp() {
         settle(0.6);
+        trace("settled");
         if (upZ() < -0.5) {
             offTheBack();
             settle(0.6);
+            trace("off the back, settled");
         }
         if (upZ() < Math.cos(Math.toRadians(60))) {
             rollOver();
             settle(0.6);
+            trace("rolled over, settled");
         }
         if (upZ() < Math.cos(Math.toRadians(45))) {
             return false;
@@ -419,40 +422,101 @@ public final class A1Robot implements Environment, Telemetry, RealTime {
     }
 
     /**
-     * On a side (or the back): the legs of the lower side swing up over the back (thigh towards pi) and then abduct
-     * into the ground, which pushes the trunk back over; the other legs fold.
+     * On a side: the upper legs reach over the back as props ({@link #setProp}) while the lower legs swing back,
+     * calves folded, to behind the hips (thigh 1.9), then on over the back (thigh 3.0, calf -1.2) with the hips turned
+     * in; then the lower hips turn out, sweeping those feet down into the floor behind the back, which levers the
+     * trunk over towards the belly; then all legs fold. Without the props the swing drags the lower legs along the
+     * floor and rolls the trunk towards its back (measured: from 97 to 137 degrees of roll, onto the back).
      */
     private void rollOver() {
         boolean onRight = roll() > 0; // the left side up: lying on the right legs
         for (int leg = 0; leg < FEET; leg++) {
             boolean lower = (leg % 2 == 0) == onRight; // legs 0, 2 are right (FR, RR)
-            goal[3 * leg] = 0;
-            goal[3 * leg + 1] = lower ? 3.0 : LYING_RAD[1];
-            goal[3 * leg + 2] = lower ? -1.2 : LYING_RAD[2];
-        }
-        move(goal, 1.0);
-        for (int leg = 0; leg < FEET; leg++) {
-            boolean lower = (leg % 2 == 0) == onRight;
             if (lower) {
+                goal[3 * leg] = 0;
+                goal[3 * leg + 1] = 1.9;
+                goal[3 * leg + 2] = LYING_RAD[2];
+            } else {
+                setProp(leg);
+            }
+        }
+        move(goal, 0.8); // the props swing up to 2.7 rad: under 0.2 rad per control period
+        trace("side: legs back");
+        for (int leg = 0; leg < FEET; leg++) {
+            if ((leg % 2 == 0) == onRight) {
+                // With the leg along the trunk's +z (thigh near pi), a negative hip angle turns a right foot inwards.
+                goal[3 * leg] = (leg % 2 == 0) ? -0.5 : 0.5;
+                goal[3 * leg + 1] = 3.0;
+                goal[3 * leg + 2] = -1.2;
+            }
+        }
+        move(goal, 0.6);
+        trace("side: legs over the back");
+        for (int leg = 0; leg < FEET; leg++) {
+            if ((leg % 2 == 0) == onRight) {
                 goal[3 * leg] = (leg % 2 == 0) ? 0.75 : -0.75;
             }
         }
         move(goal, 0.6);
+        trace("side: hips out");
         hold(goal, 0.3);
         setPose(goal, LYING_RAD);
         move(goal, 1.0);
     }
 
-    /** On the back: all legs stretched and swung to one side, so the weight of the legs topples the trunk onto a side. */
+    /**
+     * On the back: the legs of one side swing their thighs over towards the floor with the calves folded, so the
+     * knees press into it and lift that side, then stretch the calves to lift it further; the trunk rolls over its
+     * other edge onto that side. (Swinging all legs to one side does not do it: the A1's leg mass sits at the hip and
+     * thigh motors, next to the trunk, so it hardly moves the centre of mass.)
+     */
     private void offTheBack() {
-        double side = roll() >= 0 ? 1 : -1;
+        boolean pushRight = roll() >= 0;
         for (int leg = 0; leg < FEET; leg++) {
-            goal[3 * leg] = 0.75 * side;
-            goal[3 * leg + 1] = 0.3;
-            goal[3 * leg + 2] = -1.0;
+            boolean push = (leg % 2 == 0) == pushRight; // legs 0, 2 are right (FR, RR)
+            goal[3 * leg] = 0;
+            goal[3 * leg + 1] = push ? 2.9 : LYING_RAD[1];
+            goal[3 * leg + 2] = push ? -2.6 : LYING_RAD[2];
+        }
+        move(goal, 1.0);
+        trace("back: knees down");
+        for (int leg = 0; leg < FEET; leg++) {
+            if ((leg % 2 == 0) == pushRight) {
+                goal[3 * leg + 1] = 3.64;
+                goal[3 * leg + 2] = -1.0;
+            }
         }
         move(goal, 0.8);
-        hold(goal, 0.4);
+        trace("back: legs stretched down");
+        for (int leg = 0; leg < FEET; leg++) {
+            if ((leg % 2 == 0) == pushRight) {
+                setProp(leg);
+            }
+        }
+        move(goal, 0.5);
+        trace("back: hips in");
+        hold(goal, 0.3);
+        trace("back: held");
+    }
+
+    /**
+     * The upper legs' prop on a side, and the pushing legs' last pose on the back: the leg stretched along the trunk's
+     * +z (over the back, thigh 3.64, calf -1.0, the foot 0.35 m out) and turned in by the hip (towards the trunk's
+     * middle: negative for a right leg, whose foot then points down on a side), so that on a side the foot meets the
+     * floor behind the back and stops the trunk from rolling onto its back while the lower legs swing over.
+     */
+    private void setProp(int leg) {
+        goal[3 * leg] = leg % 2 == 0 ? -0.6 : 0.6;
+        goal[3 * leg + 1] = 3.64;
+        goal[3 * leg + 2] = -1.0;
+    }
+
+    /** The get-up's progress at FINE: what it did, and how the trunk lies after it. */
+    private void trace(String what) {
+        if (LOG.isLoggable(java.util.logging.Level.FINE)) {
+            LOG.fine(String.format(Locale.ROOT, "%s: get-up: %s: roll %.0f, pitch %.0f degrees, up %.2f", NAME, what,
+                    Math.toDegrees(roll()), Math.toDegrees(pitch()), upZ()));
+        }
     }
 
     private static void setPose(double[] out, double[] perLeg) {

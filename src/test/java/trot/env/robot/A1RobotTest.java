@@ -4,6 +4,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import trot.env.StepResult;
 import trot.env.sim.A1Walk;
 import trot.link.Command;
@@ -25,11 +27,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A1Robot against the REAL emulator (the C firmware core on MuJoCo, over a REAL pty): the get-up from lying, the
- * observation of a standing robot, the action mapping, a fall, the interlocks that end the run (a lost link, a
- * killed device, an e-stop from another thread, over-temperature) and close(). Skipped without the emulator unless
- * TROT_REQUIRE_EMULATOR is set. Blends are shortened (10 steps) to keep the suite short; the full reset is measured
- * by {@link ResetMeasurement}.
+ * A1Robot against the REAL emulator (the C firmware core on MuJoCo, over a REAL pty): the get-up from lying, from
+ * either side and from the back, the observation of a standing robot, the action mapping, a fall, the interlocks
+ * that end the run (a lost link, a killed device, an e-stop from another thread, over-temperature) and close().
+ * Skipped without the emulator unless TROT_REQUIRE_EMULATOR is set. Blends are shortened (10 steps) to keep the
+ * suite short; the full reset is measured by {@link ResetMeasurement}.
  */
 @Tag("emulator")
 class A1RobotTest {
@@ -124,6 +126,31 @@ class A1RobotTest {
                 assertTrue(awaitState(link, s, 1000), "State after close");
                 assertTrue((s.faults & Protocol.FAULT_ESTOP) != 0, "ESTOP latched by close(): " + Protocol.faultNames(s.faults));
                 assertEquals(Protocol.MODE_DAMP, s.mode);
+            }
+        }
+    }
+
+    /**
+     * The roll-over: from a side (the standing pose rolled 90 degrees onto it, as a fall leaves the robot) and from the
+     * back (upside down, legs folded up), one reset ends standing within the configured tries.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"side-right", "side-left", "back"})
+    void getsUpFromASideAndFromTheBack(String start) throws Exception {
+        try (Emulator emulator = new Emulator("--start", start); A1Robot robot = open(emulator, FAST)) {
+            float[] o = new float[A1Walk.OBSERVATION_SIZE];
+            robot.reset(o);
+            assertEquals(1, robot.getUps(), "the robot lay on its " + start + ": the reset got it up");
+            assertTrue(robot.getUpTries() <= FAST.getUpTries(), "tries " + robot.getUpTries());
+            assertEquals(0, o[A1Walk.OBS_ROLL], 0.1, "roll");
+            assertEquals(0, o[A1Walk.OBS_PITCH], 0.1, "pitch");
+            for (int j = 0; j < 12; j++) {
+                assertEquals(A1Robot.STAND_RAD[j % 3], o[A1Walk.OBS_JOINT_ANGLES + j], 0.12, "joint " + j);
+            }
+            StepResult out = new StepResult(A1Walk.OBSERVATION_SIZE);
+            for (int k = 0; k < 5; k++) {
+                robot.step(new float[12], out);
+                assertFalse(out.done(), "standing still after the get-up from " + start);
             }
         }
     }

@@ -22,7 +22,15 @@ import java.util.Locale;
  *       -Dexec.args="--resets 100 --episode-steps 40 --seed 1"
  * </pre>
  * Options: {@code --resets N} (100), {@code --episode-steps N} (40: 2 s), {@code --seed S} (1),
- * {@code --start standing|lying} (lying), {@code --blend-steps N} (the default 100).
+ * {@code --start standing|lying|side|side-left|side-right|back} (lying; the emulator's start pose),
+ * {@code --blend-steps N} (the default 100).
+ * <p>
+ * With {@code --fresh} every reset is the first of a new emulator started in the {@code --start} pose, with the
+ * {@code --seed} S + i for reset i (its sensor noise and biases; {@code --start side} alternates the side with the
+ * seed's parity), and nothing is stepped after it: the get-up from exactly that pose, e.g.
+ * <pre>
+ *   scripts/robot-reset-measurement --fresh --start back --resets 10 --seed 1
+ * </pre>
  */
 public final class ResetMeasurement {
     private ResetMeasurement() {
@@ -32,7 +40,13 @@ public final class ResetMeasurement {
         int resets = 100, episodeSteps = 40, blend = RobotConfig.defaults().blendSteps();
         long seed = 1;
         String startPose = "lying";
+        boolean fresh = false;
         for (int i = 0; i < args.length; i += 2) {
+            if (args[i].equals("--fresh")) {
+                fresh = true;
+                i--;
+                continue;
+            }
             String v = i + 1 < args.length ? args[i + 1] : null;
             if (v == null) {
                 throw new IllegalArgumentException("ResetMeasurement: " + args[i] + " needs a value");
@@ -44,10 +58,14 @@ public final class ResetMeasurement {
                 case "--start" -> startPose = v;
                 case "--blend-steps" -> blend = Integer.parseInt(v);
                 default -> throw new IllegalArgumentException("ResetMeasurement: unknown option " + args[i]
-                        + " (--resets, --episode-steps, --seed, --start, --blend-steps)");
+                        + " (--resets, --episode-steps, --seed, --start, --blend-steps, --fresh)");
             }
         }
         RobotConfig config = RobotConfig.defaults().withMaxEpisodeSteps(episodeSteps).withBlendSteps(blend);
+        if (fresh) {
+            fresh(config, startPose, resets, seed);
+            return;
+        }
         Rng rng = new Rng(seed);
         List<Double> times = new ArrayList<>(), getUpTimes = new ArrayList<>();
         int getUps = 0, getUpsOk = 0, failures = 0, linkStops = 0, falls = 0, breaches = 0, truncations = 0;
@@ -155,6 +173,53 @@ public final class ResetMeasurement {
                 breaches, truncations, linkStops);
         System.out.printf(Locale.ROOT, "time per reset (all %d): median %.2f s, max %.2f s; per get-up (%d): median %.2f"
                 + " s, max %.2f s%n", all.length, median(all), max(all), ups.length, median(ups), max(ups));
+    }
+
+    /** One reset per new emulator in {@code startPose}, seeds seed, seed + 1, ...: the get-up from that pose. */
+    private static void fresh(RobotConfig config, String startPose, int resets, long seed) throws Exception {
+        List<Double> times = new ArrayList<>();
+        int ok = 0, failed = 0, linkStops = 0;
+        int[] triesHistogram = new int[config.getUpTries() + 1];
+        float[] obs = new float[48];
+        long began = System.nanoTime();
+        for (int r = 0; r < resets; r++) {
+            long s = seed + r;
+            try (Emulator emulator = new Emulator("--start", startPose, "--seed", Long.toString(s), "--quiet");
+                 A1Robot robot = new A1Robot(JSerialPort.opener(emulator.port, 1_000_000), config,
+                         new PeriodicPacer(config.controlPeriod_s()))) {
+                try {
+                    robot.reset(obs);
+                } catch (RobotStopException e) {
+                    if (e.reason() == RobotStopException.Reason.LINK_LOST) {
+                        linkStops++;
+                        System.out.printf(Locale.ROOT, "reset %3d (seed %d): run ended by the link (%s)%n", r + 1, s,
+                                e.getMessage());
+                        continue;
+                    }
+                    if (e.reason() != RobotStopException.Reason.GET_UP_FAILED) {
+                        throw e;
+                    }
+                    failed++;
+                    System.out.printf(Locale.ROOT, "reset %3d (seed %d): FAILED after %d tries%n", r + 1, s,
+                            robot.getUpTries());
+                    continue;
+                }
+                double t = robot.lastReset_s();
+                times.add(t);
+                ok++;
+                triesHistogram[(int) robot.getUpTries()]++;
+                System.out.printf(Locale.ROOT, "reset %3d (seed %d): %5.2f s, %s, %d tries; roll %.1f, pitch %.1f"
+                                + " degrees%n", r + 1, s, t, robot.getUps() > 0 ? "get-up" : "already standing",
+                        robot.getUpTries(), Math.toDegrees(obs[0]), Math.toDegrees(obs[1]));
+            }
+        }
+        double[] all = times.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        System.out.printf(Locale.ROOT, "%nfresh resets from %s: %d in %.1f min: %d stood up, %d failed all %d tries, %d"
+                        + " ended by a late State; tries per success %s (1..%d)%n", startPose, resets,
+                (System.nanoTime() - began) / 6e10, ok, failed, config.getUpTries(), linkStops,
+                Arrays.toString(Arrays.copyOfRange(triesHistogram, 1, triesHistogram.length)), config.getUpTries());
+        System.out.printf(Locale.ROOT, "time per reset (%d): median %.2f s, max %.2f s%n", all.length, median(all),
+                max(all));
     }
 
     private static double median(double[] sorted) {
