@@ -86,6 +86,20 @@ public final class A1Robot implements Environment, Telemetry, RealTime {
 
     // Control thread's.
     private final Command command = new Command();
+    /**
+     * Between a time-limit end and the next reset, the reader thread re-sends this (the episode's last targets) every
+     * control period, for at most {@link #HOLD_LIMIT_NS}: the learner's bookkeeping at an episode boundary (waiting for
+     * an update to finish, rows, a snapshot, plots) takes longer than the device's 100 ms watchdog, which would
+     * otherwise damp a standing robot into a crouch and cost a whole get-up. A host that hangs longer still gets the
+     * watchdog's damping.
+     */
+    private final Command holdCommand = new Command();
+    private volatile boolean holding;
+    private volatile long holdSince_ns;
+    private long lastHoldSent_ns;
+    private long holds;
+    /** The longest hold between episodes before the watchdog is let to damp the robot. */
+    static final long HOLD_LIMIT_NS = 3_000_000_000L;
     private final State state = new State();
     private final float[] targets = new float[JOINTS], filtered = new float[JOINTS], measured = new float[JOINTS];
     private final float[] previousAction = new float[A1Walk.ACTION_SIZE];
@@ -231,6 +245,14 @@ public final class A1Robot implements Environment, Telemetry, RealTime {
         out.terminated = b != BREACH_NONE;
         out.truncated = !out.terminated && steps >= spec.maxEpisodeSteps();
         running = !(out.terminated || out.truncated);
+        if (out.truncated) {
+            // Hold the last targets until the reset (the reader thread re-sends them), instead of a watchdog trip.
+            holdCommand.copyFrom(command);
+            holdSince_ns = System.nanoTime();
+            lastHoldSent_ns = holdSince_ns;
+            holds++;
+            holding = true;
+        }
         if (out.terminated) {
             interlocks[b]++;
             sendMode(Protocol.MODE_DAMP);
@@ -280,10 +302,11 @@ public final class A1Robot implements Environment, Telemetry, RealTime {
         synchronized (lock) {
             monitoring = false;
         }
+        holding = false;
         resets++;
         arm(resetOnce ? CLEAR_FAULTS : CLEAR_FAULTS | Protocol.FAULT_ESTOP);
         resetOnce = true;
-        if (!standing(config.getUpAngle_rad())) {
+        if (!standing(config.getUpAngle_rad()) && !onItsFeet(config.getUpAngle_rad())) {
             getUps++;
             boolean up = false;
             for (int attempt = 1; attempt <= config.getUpTries() && !up; attempt++) {
@@ -386,6 +409,28 @@ public final class A1Robot implements Environment, Telemetry, RealTime {
             }
         }
         return true;
+    }
+
+    /**
+     * Whether the robot is upright on all four feet, armed (as a time-limit end leaves it, held): then the blend
+     * alone brings it from its last pose to the standing pose, with no get-up.
+     */
+    private boolean onItsFeet(double angle_rad) {
+        link.readState(state);
+        if ((state.status & Protocol.STATUS_ARMED) == 0 || Math.abs(roll()) >= angle_rad || Math.abs(pitch()) >= angle_rad) {
+            return false;
+        }
+        for (int f = 0; f < FEET; f++) {
+            if (state.footForce_N[f] <= config.contactThreshold_N()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Time-limit ends held until the reset ({@link #holdCommand}). */
+    public long holds() {
+        return holds;
     }
 
     private double jointError() {
@@ -888,7 +933,17 @@ public final class A1Robot implements Environment, Telemetry, RealTime {
                 }
             }
             if (stop.get() != null) {
+                holding = false;
                 return; // stopped already: the device was e-stopped once, not once per State
+            }
+            if (holding) {
+                long now = System.nanoTime();
+                if (now - holdSince_ns > HOLD_LIMIT_NS) {
+                    holding = false;   // the host is slower than any boundary should be: let the watchdog damp
+                } else if (now - lastHoldSent_ns >= interp_us * 1000L) {
+                    lastHoldSent_ns = now;
+                    link.sendCommand(holdCommand);
+                }
             }
             if (tooHotJoint >= 0) {
                 stop(RobotStopException.Reason.OVER_TEMPERATURE, String.format(Locale.ROOT, "%s: motor %d is at %.0f C"

@@ -187,6 +187,37 @@ class A1RobotTest {
     }
 
     @Test
+    void aTimeLimitEndIsHeldThroughASlowBoundaryAndTheNextResetOnlyBlends() throws Exception {
+        // Episodes of 20 steps; between them the host "books" for 1.5 s (a learner finishing an update, rows, a
+        // snapshot, plots), fifteen times the device's 100 ms watchdog.
+        RobotConfig config = FAST.withMaxEpisodeSteps(20);
+        try (Emulator emulator = new Emulator("--start", "lying"); A1Robot robot = open(emulator, config)) {
+            float[] o = new float[48], small = new float[12];
+            java.util.Arrays.fill(small, 0.1f);
+            StepResult out = new StepResult(48);
+            robot.reset(o);
+            long getUps = robot.getUps();
+            trot.link.LinkStats stats = new trot.link.LinkStats();
+            robot.linkStats(stats);
+            long trips = stats.watchdogTrips;
+            for (int episode = 0; episode < 2; episode++) {
+                do {
+                    robot.step(small, out);
+                } while (!out.done());
+                assertTrue(out.truncated && !out.terminated, "a time-limit end");
+                Thread.sleep(1500);
+                robot.reset(o);
+                assertEquals(0, o[A1Walk.OBS_ROLL], 0.1, "standing");
+            }
+            robot.linkStats(stats);
+            assertEquals(trips, stats.watchdogTrips, "the device's watchdog never damped the held robot");
+            assertEquals(getUps, robot.getUps(), "no get-up after a time limit: the blend only");
+            assertEquals(2, robot.holds());
+            assertTrue(robot.lastReset_s() < 3, "a blend of 10 steps, not a get-up: " + robot.lastReset_s() + " s");
+        }
+    }
+
+    @Test
     void anEstopFromAnotherThreadDampsAndEndsTheRun() throws Exception {
         try (Emulator emulator = new Emulator("--start", "lying"); A1Robot robot = open(emulator, FAST)) {
             float[] o = new float[48];
