@@ -7,6 +7,7 @@ import trot.env.Pacer;
 import trot.env.RealTime;
 import trot.env.StepResult;
 import trot.env.Telemetry;
+import trot.env.estimation.A1Kinematics;
 import trot.env.estimation.VelocityEstimator;
 import trot.env.sim.A1Walk;
 import trot.link.Command;
@@ -98,6 +99,10 @@ public final class A1Robot implements Environment, Telemetry, RealTime {
     private volatile long holdSince_ns;
     private long lastHoldSent_ns;
     private long holds;
+    /** Trunk height over the feet (leg kinematics) below which the robot is not on its feet but lying on them. */
+    static final double ON_FEET_HEIGHT_M = 0.18;
+    private final A1Kinematics kinematics = new A1Kinematics();
+    private final double[] foot = new double[3];
     /** The longest hold between episodes before the watchdog is let to damp the robot. */
     static final long HOLD_LIMIT_NS = 3_000_000_000L;
     private final State state = new State();
@@ -247,7 +252,9 @@ public final class A1Robot implements Environment, Telemetry, RealTime {
         running = !(out.terminated || out.truncated);
         if (out.truncated) {
             // Hold the last targets until the reset (the reader thread re-sends them), instead of a watchdog trip.
+            // The first re-send at once: the last step's command is already a period old, half the watchdog's 100 ms.
             holdCommand.copyFrom(command);
+            link.sendCommand(holdCommand);
             holdSince_ns = System.nanoTime();
             lastHoldSent_ns = holdSince_ns;
             holds++;
@@ -412,20 +419,25 @@ public final class A1Robot implements Environment, Telemetry, RealTime {
     }
 
     /**
-     * Whether the robot is upright on all four feet, armed (as a time-limit end leaves it, held): then the blend
-     * alone brings it from its last pose to the standing pose, with no get-up.
+     * Whether the robot is upright on all four feet, armed, its trunk at least {@link #ON_FEET_HEIGHT_M} above the mean
+     * foot (as a time-limit end leaves it, held; standing is 0.27 m, lying folded 0.13 m): then the blend alone brings
+     * it from its last pose to the standing pose, with no get-up.
      */
     private boolean onItsFeet(double angle_rad) {
         link.readState(state);
         if ((state.status & Protocol.STATUS_ARMED) == 0 || Math.abs(roll()) >= angle_rad || Math.abs(pitch()) >= angle_rad) {
             return false;
         }
+        double height = 0;
         for (int f = 0; f < FEET; f++) {
             if (state.footForce_N[f] <= config.contactThreshold_N()) {
                 return false;
             }
+            kinematics.footPosition(f, state.q_rad[3 * f], state.q_rad[3 * f + 1], state.q_rad[3 * f + 2], foot);
+            height -= foot[2] / FEET;
         }
-        return true;
+        // Folded legs under a lying trunk also touch the floor: only legs that carry the trunk high count.
+        return height >= ON_FEET_HEIGHT_M;
     }
 
     /** Time-limit ends held until the reset ({@link #holdCommand}). */
@@ -940,7 +952,7 @@ public final class A1Robot implements Environment, Telemetry, RealTime {
                 long now = System.nanoTime();
                 if (now - holdSince_ns > HOLD_LIMIT_NS) {
                     holding = false;   // the host is slower than any boundary should be: let the watchdog damp
-                } else if (now - lastHoldSent_ns >= interp_us * 1000L) {
+                } else if (now - lastHoldSent_ns >= interp_us * 500L) {   // every half period: a margin of 50 ms
                     lastHoldSent_ns = now;
                     link.sendCommand(holdCommand);
                 }
