@@ -750,17 +750,7 @@ public final class A1Robot implements Environment, Telemetry, RealTime {
             y /= n;
             z /= n;
         }
-        double[] r = rotation;
-        r[0] = 1 - 2 * (y * y + z * z);
-        r[1] = 2 * (x * y - w * z);
-        r[2] = 2 * (x * z + w * y);
-        r[3] = 2 * (x * y + w * z);
-        r[4] = 1 - 2 * (x * x + z * z);
-        r[5] = 2 * (y * z - w * x);
-        r[6] = 2 * (x * z - w * y);
-        r[7] = 2 * (y * z + w * x);
-        r[8] = 1 - 2 * (x * x + y * y);
-        return r;
+        return A1Walk.rotationMatrix(w, x, y, z, rotation);
     }
 
     /** The estimated forward speed along the trunk's heading, m/s (the reward's v_x). */

@@ -550,18 +550,24 @@ public final class A1Walk implements Environment, Telemetry, trot.env.Resumable 
 
     /** Rotation matrix (row-major) of the trunk from its orientation quaternion. */
     private double[] rotation() {
-        double w = quat(0), x = quat(1), y = quat(2), z = quat(3);
-        double[] r = rotationScratch;
-        r[0] = 1 - 2 * (y * y + z * z);
-        r[1] = 2 * (x * y - w * z);
-        r[2] = 2 * (x * z + w * y);
-        r[3] = 2 * (x * y + w * z);
-        r[4] = 1 - 2 * (x * x + z * z);
-        r[5] = 2 * (y * z - w * x);
-        r[6] = 2 * (x * z - w * y);
-        r[7] = 2 * (y * z + w * x);
-        r[8] = 1 - 2 * (x * x + y * y);
-        return r;
+        return rotationMatrix(quat(0), quat(1), quat(2), quat(3), rotationScratch);
+    }
+
+    /**
+     * The row-major rotation matrix of the unit quaternion {@code (w, x, y, z)} (body to world) into {@code out}
+     * (9 entries), returned. Shared with the real robot's environment, which reads the IMU's quaternion.
+     */
+    public static double[] rotationMatrix(double w, double x, double y, double z, double[] out) {
+        out[0] = 1 - 2 * (y * y + z * z);
+        out[1] = 2 * (x * y - w * z);
+        out[2] = 2 * (x * z + w * y);
+        out[3] = 2 * (x * y + w * z);
+        out[4] = 1 - 2 * (x * x + z * z);
+        out[5] = 2 * (y * z - w * x);
+        out[6] = 2 * (x * z - w * y);
+        out[7] = 2 * (y * z + w * x);
+        out[8] = 1 - 2 * (x * x + y * y);
+        return out;
     }
 
     private final double[] rotationScratch = new double[9];
