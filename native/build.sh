@@ -78,6 +78,14 @@ else
     warn "OpenBLAS development files (cblas.h with openblas_* functions, libopenblas) not found (Debian: apt-get install libopenblas-dev); trot will fall back to jblas's bundled BLAS (slower)."
 fi
 
+if links '#include <oneapi/dnnl/dnnl.h>
+#include <omp.h>
+int main(void) { omp_set_num_threads(1); return dnnl_version() == 0; }' -ldnnl -lgomp; then
+    build libtrotdnnl.so "the oneDNN products (--set precision=fp32-onednn or bf16) will be unavailable."
+else
+    warn "oneDNN (oneapi/dnnl/dnnl.h, libdnnl) not found (Debian: apt-get install libdnnl-dev); the oneDNN products (--set precision=fp32-onednn or bf16) will be unavailable; the default OpenBLAS products are not affected."
+fi
+
 if links '#include <mujoco/mujoco.h>
 int main(void) { return mj_version() == 0; }' -lmujoco; then
     build libtrotmujoco.so "the MuJoCo tasks (the A1 walking task) will be unavailable."

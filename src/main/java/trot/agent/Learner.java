@@ -112,6 +112,11 @@ public final class Learner implements AutoCloseable {
         Rng subsetRng = master.split();
         Rng policyNoise = master.split();
         this.policy = new TanhGaussianPolicy(observationSize, actionSize, config.hidden(), b, actorInit, policyNoise);
+        if (config.precision().usesOnednn()) {
+            trot.blas.Onednn.requireAvailable("precision=" + config.precision().key);
+        }
+        // Who computes the products; the batch copies below inherit it.
+        policy.network().setProducts(config.precision());
         java.util.List<Rng> rngs = new java.util.ArrayList<>();
         java.util.List<String> rngNames = new java.util.ArrayList<>();
         rngs.add(actingNoise);
@@ -129,6 +134,8 @@ public final class Learner implements AutoCloseable {
             Rng init = master.split(), onlineMasks = master.split(), targetMasks = master.split();
             critics[i] = new Critic(criticSpec, b, observationSize, config.criticLearningRate(), init,
                     onlineMasks, targetMasks);
+            critics[i].online.setProducts(config.precision());
+            critics[i].target.setProducts(config.precision());
             rngs.add(onlineMasks);
             rngNames.add("critic" + i + ".online_masks");
             rngs.add(targetMasks);

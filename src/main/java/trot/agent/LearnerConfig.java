@@ -24,15 +24,18 @@ import java.util.Locale;
  * @param initialTemperature      alpha at the start
  * @param targetEntropyPerAction  target entropy divided by the action dimension (-1: SAC's -dim(A); -0.5: -dim(A)/2)
  * @param threads                 worker threads for the ensemble (1: all on the caller's thread)
+ * @param precision               who computes the networks' matrix products: fp32 (OpenBLAS, the default), fp32-onednn,
+ *                                or bf16 (bf16 factors, fp32 sums; weights, Adam and elementwise work stay fp32)
  */
 public record LearnerConfig(String preset, int critics, int targetCritics, int updatesPerStep, float criticDropout,
                             boolean criticLayerNorm, int[] hidden, int batchSize, float actorLearningRate,
                             float criticLearningRate, float temperatureLearningRate, float discount, float polyakRate,
-                            float initialTemperature, float targetEntropyPerAction, int threads) {
+                            float initialTemperature, float targetEntropyPerAction, int threads,
+                            trot.blas.Products precision) {
 
     /** The keys {@link #with(String, String)} accepts. */
     public static final String KEYS = "critics, target-critics, utd, dropout, layer-norm, hidden, batch, actor-lr, "
-            + "critic-lr, temperature-lr, lr (all three), gamma, tau, init-temperature, target-entropy-per-action, threads";
+            + "critic-lr, temperature-lr, lr (all three), gamma, tau, init-temperature, target-entropy-per-action, threads, precision";
 
     public LearnerConfig {
         hidden = hidden.clone();
@@ -56,6 +59,7 @@ public record LearnerConfig(String preset, int critics, int targetCritics, int u
                 "init-temperature must be positive, got " + initialTemperature);
         require(Float.isFinite(targetEntropyPerAction), "target-entropy-per-action must be a number, got " + targetEntropyPerAction);
         require(threads >= 1, "threads must be at least 1, got " + threads);
+        require(precision != null, "precision is missing");
     }
 
     /** Equal when every value is, the hidden widths compared element by element. */
@@ -70,14 +74,15 @@ public record LearnerConfig(String preset, int critics, int targetCritics, int u
                 && Float.compare(temperatureLearningRate, c.temperatureLearningRate) == 0
                 && Float.compare(discount, c.discount) == 0 && Float.compare(polyakRate, c.polyakRate) == 0
                 && Float.compare(initialTemperature, c.initialTemperature) == 0
-                && Float.compare(targetEntropyPerAction, c.targetEntropyPerAction) == 0 && threads == c.threads;
+                && Float.compare(targetEntropyPerAction, c.targetEntropyPerAction) == 0 && threads == c.threads
+                && precision == c.precision;
     }
 
     @Override
     public int hashCode() {
         return java.util.Objects.hash(preset, critics, targetCritics, updatesPerStep, criticDropout, criticLayerNorm,
                 Arrays.hashCode(hidden), batchSize, actorLearningRate, criticLearningRate, temperatureLearningRate,
-                discount, polyakRate, initialTemperature, targetEntropyPerAction, threads);
+                discount, polyakRate, initialTemperature, targetEntropyPerAction, threads, precision);
     }
 
     private static void require(boolean ok, String message) {
@@ -89,13 +94,13 @@ public record LearnerConfig(String preset, int critics, int targetCritics, int u
     /** SAC (Haarnoja et al. 2018): two critics, one update per step, alpha starting at 1, target entropy -dim(A). */
     public static LearnerConfig sac() {
         return new LearnerConfig("sac", 2, 2, 1, 0f, false, new int[]{256, 256}, 256, 3e-4f, 3e-4f, 3e-4f,
-                0.99f, 0.005f, 1.0f, -1f, defaultThreads());
+                0.99f, 0.005f, 1.0f, -1f, defaultThreads(), trot.blas.Products.FP32);
     }
 
     /** REDQ (Chen et al. 2021): ten critics, the minimum over two random ones, 20 updates per step. */
     public static LearnerConfig redq() {
         return new LearnerConfig("redq", 10, 2, 20, 0f, false, new int[]{256, 256}, 256, 3e-4f, 3e-4f, 3e-4f,
-                0.99f, 0.005f, 1.0f, -0.5f, defaultThreads());
+                0.99f, 0.005f, 1.0f, -0.5f, defaultThreads(), trot.blas.Products.FP32);
     }
 
     /**
@@ -104,7 +109,7 @@ public record LearnerConfig(String preset, int critics, int targetCritics, int u
      */
     public static LearnerConfig droq() {
         return new LearnerConfig("droq", 2, 2, 20, 0.01f, true, new int[]{256, 256}, 256, 3e-4f, 3e-4f, 3e-4f,
-                0.99f, 0.005f, 0.1f, -0.5f, defaultThreads());
+                0.99f, 0.005f, 0.1f, -0.5f, defaultThreads(), trot.blas.Products.FP32);
     }
 
     /** The preset called {@code name} (sac, redq or droq). */
@@ -181,6 +186,7 @@ public record LearnerConfig(String preset, int critics, int targetCritics, int u
         m.put("init-temperature", Float.toString(initialTemperature));
         m.put("target-entropy-per-action", Float.toString(targetEntropyPerAction));
         m.put("threads", Integer.toString(threads));
+        m.put("precision", precision.key);
         return m;
     }
 
@@ -204,11 +210,20 @@ public record LearnerConfig(String preset, int critics, int targetCritics, int u
                 case "init-temperature" -> b.initialTemperature = Float.parseFloat(v);
                 case "target-entropy-per-action" -> b.targetEntropyPerAction = Float.parseFloat(v);
                 case "threads" -> b.threads = Integer.parseInt(v);
+                case "precision" -> b.precision = parsePrecision(v);
                 default -> throw new IllegalArgumentException("learner configuration: unknown key '" + key
                         + "'; known keys: " + KEYS);
             }
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("learner configuration: " + key + "=" + value + " is not a valid number", e);
+        }
+    }
+
+    private static trot.blas.Products parsePrecision(String v) {
+        try {
+            return trot.blas.Products.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("learner configuration: " + e.getMessage(), e);
         }
     }
 
@@ -230,6 +245,7 @@ public record LearnerConfig(String preset, int critics, int targetCritics, int u
                 initialTemperature, targetEntropyPerAction;
         boolean criticLayerNorm;
         int[] hidden;
+        trot.blas.Products precision;
 
         Builder(LearnerConfig c) {
             preset = c.preset;
@@ -248,6 +264,7 @@ public record LearnerConfig(String preset, int critics, int targetCritics, int u
             initialTemperature = c.initialTemperature;
             targetEntropyPerAction = c.targetEntropyPerAction;
             threads = c.threads;
+            precision = c.precision;
         }
 
         void set(String key, String value) {
@@ -257,7 +274,7 @@ public record LearnerConfig(String preset, int critics, int targetCritics, int u
         LearnerConfig build() {
             return new LearnerConfig(preset, critics, targetCritics, updatesPerStep, criticDropout, criticLayerNorm,
                     hidden, batchSize, actorLearningRate, criticLearningRate, temperatureLearningRate, discount,
-                    polyakRate, initialTemperature, targetEntropyPerAction, threads);
+                    polyakRate, initialTemperature, targetEntropyPerAction, threads, precision);
         }
     }
 
@@ -267,6 +284,7 @@ public record LearnerConfig(String preset, int critics, int targetCritics, int u
                 + " layer-norm=" + criticLayerNorm + " hidden=" + Arrays.toString(hidden) + " batch=" + batchSize
                 + " lr(actor,critic,temperature)=" + actorLearningRate + "," + criticLearningRate + ","
                 + temperatureLearningRate + " gamma=" + discount + " tau=" + polyakRate + " init-temperature="
-                + initialTemperature + " target-entropy=" + targetEntropyPerAction + "*dim(A) threads=" + threads;
+                + initialTemperature + " target-entropy=" + targetEntropyPerAction + "*dim(A) threads=" + threads
+                + " precision=" + precision.key;
     }
 }

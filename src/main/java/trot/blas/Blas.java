@@ -16,6 +16,9 @@ public final class Blas {
         BlasBackend.active(); // loads jblas's library and logs which backend this JVM got, once
     }
 
+    /** The smallest m, n and k a product must have to go to oneDNN when a oneDNN {@link Products} is chosen. */
+    public static final int ONEDNN_MIN_SIZE = 8;
+
     private Blas() {
     }
 
@@ -26,6 +29,21 @@ public final class Blas {
      */
     public static void gemm(boolean transA, boolean transB, float alpha, FloatMatrix a, FloatMatrix b,
                             float beta, FloatMatrix c) {
+        gemm(Products.FP32, transA, transB, alpha, a, b, beta, c);
+    }
+
+    /**
+     * {@code C = alpha * op(A) * op(B) + beta * C} computed by {@code products}: OpenBLAS's sgemm
+     * ({@link Products#FP32}), oneDNN's f32 matmul, or oneDNN's matmul with both factors rounded to bf16 and
+     * the sum kept in fp32. Thin products (any of m, n, k below {@link #ONEDNN_MIN_SIZE}) stay on OpenBLAS
+     * whatever is chosen: oneDNN gains nothing there (docs/benchmarks.md), and bf16 rounding of an outer
+     * product's factors buys no speed.
+     *
+     * @throws IllegalArgumentException when the shapes do not agree or {@code C} aliases {@code A} or {@code B}
+     * @throws IllegalStateException    when {@code products} needs oneDNN and libtrotdnnl.so is not loaded
+     */
+    public static void gemm(Products products, boolean transA, boolean transB, float alpha, FloatMatrix a,
+                            FloatMatrix b, float beta, FloatMatrix c) {
         int m = transA ? a.columns : a.rows;
         int k = transA ? a.rows : a.columns;
         int kb = transB ? b.columns : b.rows;
@@ -44,6 +62,11 @@ public final class Blas {
         if (k == 0) {
             // BLAS leaves C untouched when k == 0 only if beta == 1; keep the formula exact.
             scale(beta, c);
+            return;
+        }
+        if (products != Products.FP32 && m >= ONEDNN_MIN_SIZE && n >= ONEDNN_MIN_SIZE && k >= ONEDNN_MIN_SIZE) {
+            Onednn.gemm(products == Products.BF16, transA, transB, m, n, k, alpha, a.data, Math.max(1, a.rows),
+                    b.data, Math.max(1, b.rows), beta, c.data, Math.max(1, c.rows));
             return;
         }
         NativeBlas.sgemm(transA ? 'T' : 'N', transB ? 'T' : 'N', m, n, k, alpha,

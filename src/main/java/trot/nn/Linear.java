@@ -3,6 +3,7 @@ package trot.nn;
 import trot.util.Rng;
 import org.jblas.FloatMatrix;
 import trot.blas.Blas;
+import trot.blas.Products;
 
 import java.util.List;
 
@@ -21,6 +22,8 @@ public final class Linear extends Layer {
     public final Param bias;
     /** A column of ones, batch x 1: {@code db += dY^T 1} as one gemv. */
     private final FloatMatrix ones;
+    /** Who computes the level-3 products (OpenBLAS unless {@link #setProducts} says otherwise). */
+    private Products products = Products.FP32;
 
     /** A new layer with Xavier-uniform weights drawn from {@code init} and zero bias. */
     public Linear(String name, int inputSize, int outputSize, int batch, Rng init) {
@@ -36,6 +39,20 @@ public final class Linear extends Layer {
         this.weight = shared.weight;
         this.bias = shared.bias;
         this.ones = FloatMatrix.ones(batch, 1);
+        this.products = shared.products;
+    }
+
+    /**
+     * Chooses who computes this layer's gemm products (forward {@code X W}, backward {@code X^T dY} and
+     * {@code dY W^T}); the one-column products stay on OpenBLAS. Set it before training, not during an update.
+     */
+    public void setProducts(Products products) {
+        this.products = java.util.Objects.requireNonNull(products, "products");
+    }
+
+    /** Who computes this layer's gemm products. */
+    public Products products() {
+        return products;
     }
 
     /** Fills {@code w} with U(-a, a), {@code a = sqrt(6 / (fanIn + fanOut))} (Glorot and Bengio, 2010). */
@@ -51,7 +68,7 @@ public final class Linear extends Layer {
         } else if (outputSize == 1) {
             Blas.gemv(false, 1f, x, weight.value, 0f, y);         // y = X w
         } else {
-            Blas.gemm(false, false, 1f, x, weight.value, 0f, y);  // Y = X W
+            Blas.gemm(products, false, false, 1f, x, weight.value, 0f, y);  // Y = X W
         }
         final float[] yd = y.data, bd = bias.value.data;
         final int n = batch;
@@ -71,7 +88,7 @@ public final class Linear extends Layer {
             if (outputSize == 1) {
                 Blas.gemv(true, 1f, x, dy, 1f, weight.grad);              // dw += X^T dy
             } else {
-                Blas.gemm(true, false, 1f, x, dy, 1f, weight.grad);       // dW += X^T dY
+                Blas.gemm(products, true, false, 1f, x, dy, 1f, weight.grad);       // dW += X^T dY
             }
             if (batch == 1) {
                 Blas.axpy(1f, dy, bias.grad);                              // db += dy
@@ -83,7 +100,7 @@ public final class Linear extends Layer {
             if (batch == 1) {
                 Blas.gemv(false, 1f, weight.value, dy, 0f, dx);           // dx = W dy
             } else {
-                Blas.gemm(false, true, 1f, dy, weight.value, 0f, dx);     // dX = dY W^T
+                Blas.gemm(products, false, true, 1f, dy, weight.value, 0f, dx);     // dX = dY W^T
             }
         }
     }

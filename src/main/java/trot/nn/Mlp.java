@@ -164,6 +164,15 @@ public final class Mlp {
         return g;
     }
 
+    /** Chooses who computes the products of every {@link Linear} layer ({@link Linear#setProducts}). */
+    public void setProducts(trot.blas.Products products) {
+        for (Layer l : layers) {
+            if (l instanceof Linear) {
+                ((Linear) l).setProducts(products);
+            }
+        }
+    }
+
     /** Sets the mask source of every dropout layer. */
     public void setMaskSource(MaskSource masks) {
         for (Layer l : layers) {

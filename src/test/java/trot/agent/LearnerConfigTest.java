@@ -85,4 +85,19 @@ class LearnerConfigTest {
         assertEquals(s, new trot.nn.Mlp.Spec(3, new int[]{4, 4}, 1, 0f, true, 1e-5f));
         assertFalse(s.equals(new trot.nn.Mlp.Spec(3, new int[]{4, 5}, 1, 0f, true, 1e-5f)));
     }
+
+    @Test
+    void precisionDefaultsToOpenblasFp32AndNamesItsChoicesWhenWrong() {
+        assertEquals(trot.blas.Products.FP32, LearnerConfig.droq().precision());
+        LearnerConfig bf16 = LearnerConfig.droq().with("precision", "BF16");
+        assertEquals(trot.blas.Products.BF16, bf16.precision());
+        assertEquals("bf16", bf16.values().get("precision"));
+        assertEquals(bf16, LearnerConfig.preset("droq").withAll(bf16.values()));
+        assertFalse(bf16.equals(LearnerConfig.droq()));
+        assertEquals(trot.blas.Products.FP32_ONEDNN, LearnerConfig.sac().with("precision", "fp32-onednn").precision());
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> LearnerConfig.droq().with("precision", "fp16"));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("'fp16'") && e.getMessage().contains("bf16"),
+                e.getMessage());
+    }
 }
