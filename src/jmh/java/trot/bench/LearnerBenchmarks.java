@@ -39,30 +39,40 @@ public class LearnerBenchmarks {
         public String preset;
         @Param({"2", "1"})
         public int threads;
+        /** Who computes the products (--set precision): fp32 (OpenBLAS), fp32-onednn or bf16. */
+        @Param({"fp32"})
+        public String precision;
         Learner learner;
         ReplayBuffer replay;
 
         @Setup(Level.Trial)
         public void setup() {
-            LearnerConfig config = LearnerConfig.preset(preset).with("threads", Integer.toString(threads));
+            LearnerConfig config = LearnerConfig.preset(preset).withAll(java.util.Map.of(
+                    "threads", Integer.toString(threads), "precision", precision));
             learner = new Learner(config, 48, 12, 1);
-            replay = new ReplayBuffer(10_000, 48, 12, 2);
-            Rng rng = new Rng(3);
-            float[] s = new float[48], a = new float[12], s2 = new float[48];
-            for (int t = 0; t < 10_000; t++) {
-                rng.fillGaussian(s, 0, 48);
-                rng.fillUniform(a, 0, 12, -1f, 1f);
-                rng.fillGaussian(s2, 0, 48);
-                replay.add(s, a, (float) rng.nextGaussian(), s2, rng.nextFloat() < 0.02f);
-            }
-            System.err.printf("# %s, %d thread(s): %.2f GFLOP per environment-step update%n", preset, learner.threads(),
-                    UpdateCost.flopsPerUpdate(config, 48, 12) * 1e-9);
+            replay = filledReplay();
+            System.err.printf("# %s, %d thread(s), precision %s: %.2f GFLOP per environment-step update%n", preset,
+                    learner.threads(), precision, UpdateCost.flopsPerUpdate(config, 48, 12) * 1e-9);
         }
 
         @TearDown(Level.Trial)
         public void close() {
             learner.close();
         }
+    }
+
+    /** 10,000 random transitions (observation 48, action 12), the same in every benchmark. */
+    static ReplayBuffer filledReplay() {
+        ReplayBuffer replay = new ReplayBuffer(10_000, 48, 12, 2);
+        Rng rng = new Rng(3);
+        float[] s = new float[48], a = new float[12], s2 = new float[48];
+        for (int t = 0; t < 10_000; t++) {
+            rng.fillGaussian(s, 0, 48);
+            rng.fillUniform(a, 0, 12, -1f, 1f);
+            rng.fillGaussian(s2, 0, 48);
+            replay.add(s, a, (float) rng.nextGaussian(), s2, rng.nextFloat() < 0.02f);
+        }
+        return replay;
     }
 
     /** G critic updates, one actor update, one temperature update. */

@@ -22,6 +22,26 @@ public final class Blas {
     private Blas() {
     }
 
+    /** Hears about every product {@link Blas} computes (for the bound benchmark, which replays an update's shapes). */
+    public interface ProductListener {
+        /**
+         * A product {@code C (m x n) = op(A) op(B)} with inner size {@code k}; for a gemv, {@code n == 1} and
+         * {@code transB} is false.
+         */
+        void product(boolean gemv, boolean transA, boolean transB, int m, int n, int k);
+    }
+
+    /** Null unless a benchmark is recording shapes: one field read per product otherwise. */
+    private static volatile ProductListener listener;
+
+    /**
+     * Sets (or, with null, removes) the listener told of every gemm and gemv from now on, on every thread.
+     * Costs one volatile read per product when unset; not for production use, where it stays null.
+     */
+    public static void setProductListener(ProductListener l) {
+        listener = l;
+    }
+
     /**
      * {@code C = alpha * op(A) * op(B) + beta * C}, where {@code op(X)} is {@code X} or its transpose.
      *
@@ -64,6 +84,10 @@ public final class Blas {
             scale(beta, c);
             return;
         }
+        ProductListener l = listener;
+        if (l != null) {
+            l.product(false, transA, transB, m, n, k);
+        }
         if (products != Products.FP32 && m >= ONEDNN_MIN_SIZE && n >= ONEDNN_MIN_SIZE && k >= ONEDNN_MIN_SIZE) {
             Onednn.gemm(products == Products.BF16, transA, transB, m, n, k, alpha, a.data, Math.max(1, a.rows),
                     b.data, Math.max(1, b.rows), beta, c.data, Math.max(1, c.rows));
@@ -92,6 +116,10 @@ public final class Blas {
         if (a.rows == 0 || a.columns == 0) {
             scale(beta, y);
             return;
+        }
+        ProductListener l = listener;
+        if (l != null) {
+            l.product(true, transA, false, m, 1, n);
         }
         NativeBlas.sgemv(transA ? 'T' : 'N', a.rows, a.columns, alpha, a.data, 0, Math.max(1, a.rows),
                 x.data, 0, 1, beta, y.data, 0, 1);
