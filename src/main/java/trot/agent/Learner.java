@@ -48,6 +48,9 @@ public final class Learner implements AutoCloseable {
 
     private final Batch[] batches;
     private final FloatMatrix[] nextNoise;
+    /** The replay rows of each of the G batches, drawn in order on the caller's thread, gathered in parallel. */
+    private final int[][] batchRows;
+    private BatchSource source;
     private final FloatMatrix[] nextActions;
     private final FloatMatrix[] nextLogProbs;
     private final FloatMatrix y;
@@ -180,6 +183,7 @@ public final class Learner implements AutoCloseable {
 
         this.batches = new Batch[g];
         this.nextNoise = new FloatMatrix[g];
+        this.batchRows = new int[g][b];
         this.nextActions = new FloatMatrix[g];
         this.nextLogProbs = new FloatMatrix[g];
         for (int k = 0; k < g; k++) {
@@ -198,6 +202,9 @@ public final class Learner implements AutoCloseable {
         final int workerCount = threads;
         this.sampleNextActions = k -> {
             TanhGaussianPolicy pi = samplers[k % workerCount];
+            if (source != null) {
+                source.gather(batchRows[k], batches[k]);
+            }
             pi.sample(batches[k].nextObservations, nextNoise[k]);
             System.arraycopy(pi.action().data, 0, nextActions[k].data, 0, nextActions[k].length);
             System.arraycopy(pi.logProb().data, 0, nextLogProbs[k].data, 0, nextLogProbs[k].length);
@@ -223,11 +230,23 @@ public final class Learner implements AutoCloseable {
 
         // Line 5, G times: a mini-batch each. And a' ~ pi(.|s') for every one of them: the actor does not change
         // during the critic updates, so these G samples do not depend on them and are drawn first, in parallel.
+        // The random draws run here, in order (rows, then noise, batch by batch: the same sequence whatever the
+        // thread count); copying the rows out of the replay buffer runs in the parallel task.
+        final boolean split = data.splitsSampling();
         for (int k = 0; k < g; k++) {
-            data.sample(batches[k]);
+            if (split) {
+                data.choose(batchRows[k], batchSize);
+            } else {
+                data.sample(batches[k]);
+            }
             noise.fill(nextNoise[k]);
         }
-        workers.run(g, sampleNextActions);
+        source = split ? data : null;
+        try {
+            workers.run(g, sampleNextActions);
+        } finally {
+            source = null;
+        }
         final long t1 = System.nanoTime();
 
         double criticLoss = 0, targetTime = 0, criticTime = 0;

@@ -97,6 +97,50 @@ public final class ReplayBuffer implements BatchSource {
      */
     @Override
     public void sample(Batch out) {
+        checkBatch(out);
+        final int n = out.size;
+        for (int b = 0; b < n; b++) {
+            copyRow(rng.nextInt(size), b, out);
+        }
+    }
+
+    @Override
+    public boolean splitsSampling() {
+        return true;
+    }
+
+    /** The {@code size} rows {@link #sample} would draw next, from the same generator in the same order. */
+    @Override
+    public void choose(int[] rows, int size) {
+        if (this.size == 0) {
+            throw new IllegalStateException("replay buffer: cannot sample, it is empty");
+        }
+        if (size > rows.length) {
+            throw new IllegalArgumentException("replay buffer: " + size + " rows do not fit an array of " + rows.length);
+        }
+        for (int b = 0; b < size; b++) {
+            rows[b] = rng.nextInt(this.size);
+        }
+    }
+
+    /** Copies the rows {@link #choose} drew into {@code out} (read-only: batches may be gathered in parallel). */
+    @Override
+    public void gather(int[] rows, Batch out) {
+        checkBatch(out);
+        final int n = out.size;
+        if (rows.length < n) {
+            throw new IllegalArgumentException("replay buffer: " + rows.length + " rows for a batch of " + n);
+        }
+        for (int b = 0; b < n; b++) {
+            final int t = rows[b];
+            if (t < 0 || t >= size) {
+                throw new IllegalArgumentException("replay buffer: row " + t + " is not among the " + size + " held");
+            }
+            copyRow(t, b, out);
+        }
+    }
+
+    private void checkBatch(Batch out) {
         if (out.observationSize != observationSize || out.actionSize != actionSize) {
             throw new IllegalArgumentException("replay buffer: batch is for observations of " + out.observationSize
                     + " and actions of " + out.actionSize + ", the buffer holds " + observationSize + " and " + actionSize);
@@ -104,21 +148,21 @@ public final class ReplayBuffer implements BatchSource {
         if (size == 0) {
             throw new IllegalStateException("replay buffer: cannot sample, it is empty");
         }
+    }
+
+    /** Transition {@code t} into row {@code b} of the column-major batch. */
+    private void copyRow(int t, int b, Batch out) {
         final int n = out.size, no = observationSize, na = actionSize;
-        final float[] o = out.observations.data, a = out.actions.data, r = out.rewards.data,
-                o2 = out.nextObservations.data, m = out.masks.data;
-        for (int b = 0; b < n; b++) {
-            final int t = rng.nextInt(size);
-            for (int f = 0; f < no; f++) {
-                o[f * n + b] = observations[t * no + f];
-                o2[f * n + b] = nextObservations[t * no + f];
-            }
-            for (int f = 0; f < na; f++) {
-                a[f * n + b] = actions[t * na + f];
-            }
-            r[b] = rewards[t];
-            m[b] = masks[t];
+        final float[] o = out.observations.data, a = out.actions.data, o2 = out.nextObservations.data;
+        for (int f = 0; f < no; f++) {
+            o[f * n + b] = observations[t * no + f];
+            o2[f * n + b] = nextObservations[t * no + f];
         }
+        for (int f = 0; f < na; f++) {
+            a[f * n + b] = actions[t * na + f];
+        }
+        out.rewards.data[b] = rewards[t];
+        out.masks.data[b] = masks[t];
     }
 
     /**

@@ -146,6 +146,24 @@ class LearnerTest {
     }
 
     @Test
+    void gatheringBatchesInParallelGivesBitwiseWhatSerialSamplingGives() {
+        List<List<float[]>> runs = new ArrayList<>();
+        for (boolean split : new boolean[]{true, false}) {
+            try (Learner learner = new Learner(small("droq", 2).with("utd", "4"), OBS, ACT, 7)) {
+                ReplayBuffer replay = filledReplay(8, 300);
+                trot.replay.BatchSource serial = replay::sample; // only sample(): the learner cannot split it
+                for (int u = 0; u < 5; u++) {
+                    learner.update(split ? replay : serial);
+                }
+                runs.add(snapshot(learner));
+            }
+        }
+        for (int k = 0; k < runs.get(0).size(); k++) {
+            assertArrayEquals(runs.get(0).get(k), runs.get(1).get(k), "tensor " + k + " differs");
+        }
+    }
+
+    @Test
     void twoThreadsGiveBitwiseTheSameResultsAsOne() {
         for (String preset : new String[]{"droq", "redq"}) {
             List<List<float[]>> runs = new ArrayList<>();

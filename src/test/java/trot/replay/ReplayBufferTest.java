@@ -14,6 +14,32 @@ class ReplayBufferTest {
     }
 
     @Test
+    void chooseThenGatherFillsBitwiseWhatSampleFills() {
+        ReplayBuffer a = new ReplayBuffer(50, 2, 1, 9), b = new ReplayBuffer(50, 2, 1, 9);
+        for (int t = 0; t < 40; t++) {
+            addNumbered(a, t, t % 7 == 0);
+            addNumbered(b, t, t % 7 == 0);
+        }
+        assertTrue(a.splitsSampling());
+        Batch viaSample = new Batch(16, 2, 1), viaGather = new Batch(16, 2, 1);
+        int[] rows = new int[16];
+        for (int round = 0; round < 3; round++) {
+            a.sample(viaSample);
+            b.choose(rows, 16);
+            b.gather(rows, viaGather);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(viaSample.observations.data, viaGather.observations.data);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(viaSample.actions.data, viaGather.actions.data);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(viaSample.rewards.data, viaGather.rewards.data);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(viaSample.nextObservations.data, viaGather.nextObservations.data);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(viaSample.masks.data, viaGather.masks.data);
+        }
+        rows[3] = 40; // not held
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.gather(rows, viaGather));
+        assertTrue(e.getMessage().contains("row 40"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> b.choose(new int[4], 16));
+    }
+
+    @Test
     void samplesKeepEachTransitionTogetherAndTheMask() {
         ReplayBuffer r = new ReplayBuffer(10, 2, 1, 1);
         for (int t = 0; t < 10; t++) {
