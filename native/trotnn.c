@@ -152,6 +152,145 @@ static void ln_backward(const float *restrict dy, const float *restrict xhat, co
     }
 }
 
+
+/*
+ * The DroQ hidden block Dropout -> LayerNorm -> ReLU in one kernel (trot.nn.DropoutLayerNormRelu), bitwise the
+ * three layers one after the other: the same float operations in the same order, on values staged column by
+ * column (n floats, in L1) instead of written to and read back from two whole batch x features buffers.
+ *
+ * Forward: x = z * scale with the dropped units (ascending flat indices) set to 0; LayerNorm of x as ln_forward
+ * (mean, rstd, xhat written); out = max(gain xhat + bias, 0) as Java's Math.max(y, 0f) (NaN stays NaN, -0 -> +0).
+ * Backward: dy = dout * min(1, out 2^100 2^100) as trot.nn.Relu's backward; LayerNorm's backward as ln_backward
+ * (the per-column dy staged, so that its loops are ln_backward's own); dz = dx * scale, dropped units 0.
+ * Either may run with scale 1 and no dropped units (LayerNorm -> ReLU without dropout): z * 1 is z exactly.
+ */
+#define FUSED_MAX_BATCH 4096
+
+/* Column j of x = dropout(z): col[b] = z[j n + b] * scale, then the dropped units of that column zeroed.
+ * *next walks the ascending dropped list; returns the updated position. */
+static inline int dropout_column(const float *restrict zj, float *restrict col, int n, int j, float scale,
+                                 const int *restrict dropped, int count, int next) {
+    for (int b = 0; b < n; b++) {
+        col[b] = zj[b] * scale;
+    }
+    const int64_t lo = (int64_t)j * n, hi = lo + n;
+    while (next < count && dropped[next] < hi) {
+        if (dropped[next] >= lo) col[dropped[next] - lo] = 0.0f;
+        next++;
+    }
+    return next;
+}
+
+static inline float java_max0(float y) {
+    return (y > 0.0f || y != y) ? y : 0.0f;
+}
+
+static inline float java_min1(float v) {
+    return (v < 1.0f || v != v) ? v : 1.0f;
+}
+
+static void fused_forward(const float *restrict z, int n, int f, float scale, const int *restrict dropped,
+                          int count, float *restrict xhat, const float *restrict gain, const float *restrict bias,
+                          float eps, float *restrict mean, float *restrict rstd, float *restrict out) {
+    float col[FUSED_MAX_BATCH];
+    for (int b = 0; b < n; b++) {
+        mean[b] = 0.0f;
+        rstd[b] = 0.0f;
+    }
+    int next = 0;
+    for (int j = 0; j < f; j++) {
+        next = dropout_column(z + (size_t)j * n, col, n, j, scale, dropped, count, next);
+        const float w = 1.0f / (float)(j + 1);
+        for (int b = 0; b < n; b++) {
+            const float d = col[b] - mean[b];
+            mean[b] += d * w;
+            rstd[b] += d * (col[b] - mean[b]);
+        }
+    }
+    const float inv_f = 1.0f / (float)f;
+    for (int b = 0; b < n; b++) {
+        rstd[b] = (float)(1.0 / sqrt((double)(rstd[b] * inv_f + eps)));
+    }
+    next = 0;
+    for (int j = 0; j < f; j++) {
+        next = dropout_column(z + (size_t)j * n, col, n, j, scale, dropped, count, next);
+        float *restrict hj = xhat + (size_t)j * n;
+        float *restrict oj = out + (size_t)j * n;
+        const float gj = gain[j], bj = bias[j];
+        for (int b = 0; b < n; b++) {
+            const float h = (col[b] - mean[b]) * rstd[b];
+            hj[b] = h;
+            oj[b] = java_max0(h * gj + bj);
+        }
+    }
+}
+
+static inline void relu_grad_column(const float *restrict doj, const float *restrict oj, float *restrict col, int n) {
+    for (int b = 0; b < n; b++) {
+        col[b] = doj[b] * java_min1(oj[b] * 0x1p100f * 0x1p100f);
+    }
+}
+
+static void fused_backward(const float *restrict dout, const float *restrict out, const float *restrict xhat,
+                           const float *restrict gain, const float *restrict rstd, int n, int f,
+                           float *restrict dgain, float *restrict dbias, float scale, const int *restrict dropped,
+                           int count, float *restrict dz) {
+    float mg[FUSED_MAX_BATCH], mgh[FUSED_MAX_BATCH], col[FUSED_MAX_BATCH];
+    const float inv_f = 1.0f / (float)f;
+    if (dz != NULL) {
+        for (int b = 0; b < n; b++) {
+            mg[b] = 0.0f;
+            mgh[b] = 0.0f;
+        }
+    }
+    for (int j = 0; j < f; j++) {
+        relu_grad_column(dout + (size_t)j * n, out + (size_t)j * n, col, n);
+        const float *restrict dyj = col;
+        const float *restrict hj = xhat + (size_t)j * n;
+        const float gj = gain[j];
+        float sg = 0.0f, sb = 0.0f;
+        if (dz != NULL) {
+#pragma omp simd reduction(+:sg, sb)
+            for (int b = 0; b < n; b++) {
+                const float d = dyj[b], h = hj[b], gb = d * gj;
+                sg += d * h;
+                sb += d;
+                mg[b] += gb;
+                mgh[b] += gb * h;
+            }
+        } else {
+#pragma omp simd reduction(+:sg, sb)
+            for (int b = 0; b < n; b++) {
+                sg += dyj[b] * hj[b];
+                sb += dyj[b];
+            }
+        }
+        if (dgain != NULL) dgain[j] += sg;
+        if (dbias != NULL) dbias[j] += sb;
+    }
+    if (dz == NULL) return;
+    for (int b = 0; b < n; b++) {
+        mg[b] *= inv_f;
+        mgh[b] *= inv_f;
+    }
+    int next = 0;
+    for (int j = 0; j < f; j++) {
+        relu_grad_column(dout + (size_t)j * n, out + (size_t)j * n, col, n);
+        const float *restrict hj = xhat + (size_t)j * n;
+        float *restrict dzj = dz + (size_t)j * n;
+        const float gj = gain[j];
+        for (int b = 0; b < n; b++) {
+            const float dx = rstd[b] * (col[b] * gj - mg[b] - hj[b] * mgh[b]);
+            dzj[b] = dx * scale;
+        }
+        const int64_t lo = (int64_t)j * n, hi = lo + n;
+        while (next < count && dropped[next] < hi) {
+            if (dropped[next] >= lo) dzj[dropped[next] - lo] = 0.0f;
+            next++;
+        }
+    }
+}
+
 static void throw_new(JNIEnv *env, const char *cls, const char *msg) {
     jclass c = (*env)->FindClass(env, cls);
     if (c != NULL) (*env)->ThrowNew(env, c, msg);
@@ -268,6 +407,82 @@ JNIEXPORT void JNICALL NK(layerNormBackward)(JNIEnv *env, jclass cls, jfloatArra
     if (!pin_all(env, K, p, 7)) return;
     ln_backward(F(0), F(1), F(2), F(3), batch, features, F(4), F(5), F(6));
     unpin_all(env, p, 7);
+}
+
+
+/* Checks the dropped list: count within [0, n f], indices ascending inside [0, n f). */
+static int dropped_ok(JNIEnv *env, const char *K, jintArray dropped, jint count, int64_t nf) {
+    if (count < 0 || count > nf) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "NativeKernels.%s: %d dropped units in a block of %lld", K, (int)count, (long long)nf);
+        throw_new(env, "java/lang/IllegalArgumentException", msg);
+        return 0;
+    }
+    return long_enough(env, K, "dropped", dropped, count);
+}
+
+static int batch_fits(JNIEnv *env, const char *K, jint batch) {
+    if (batch <= FUSED_MAX_BATCH) return 1;
+    char msg[160];
+    snprintf(msg, sizeof msg, "NativeKernels.%s: batch %d is above the fused kernels' %d", K, (int)batch, FUSED_MAX_BATCH);
+    throw_new(env, "java/lang/IllegalArgumentException", msg);
+    return 0;
+}
+
+static int ascending(JNIEnv *env, const char *K, const int *d, int count, int64_t nf) {
+    for (int i = 0; i < count; i++) {
+        if (d[i] < 0 || d[i] >= nf || (i > 0 && d[i] <= d[i - 1])) {
+            char msg[160];
+            snprintf(msg, sizeof msg, "NativeKernels.%s: dropped[%d] = %d is not an ascending index below %lld",
+                     K, i, d[i], (long long)nf);
+            throw_new(env, "java/lang/IllegalArgumentException", msg);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+JNIEXPORT void JNICALL NK(dropoutLayerNormReluForward)(JNIEnv *env, jclass cls, jfloatArray z, jint batch,
+        jint features, jfloat scale, jintArray dropped, jint count, jfloatArray xhat, jfloatArray gain,
+        jfloatArray bias, jfloat eps, jfloatArray mean, jfloatArray rstd, jfloatArray out) {
+    (void)cls;
+    static const char *K = "dropoutLayerNormReluForward";
+    CHECK(nonnegative(env, K, "batch", batch) && nonnegative(env, K, "features", features) && batch_fits(env, K, batch));
+    const int64_t nf = (int64_t)batch * features;
+    CHECK(long_enough(env, K, "z", z, nf) && long_enough(env, K, "xhat", xhat, nf)
+          && long_enough(env, K, "gain", gain, features) && long_enough(env, K, "bias", bias, features)
+          && long_enough(env, K, "mean", mean, batch) && long_enough(env, K, "rstd", rstd, batch)
+          && long_enough(env, K, "out", out, nf) && dropped_ok(env, K, dropped, count, nf));
+    if (batch == 0 || features == 0) return;
+    pin_t p[8] = { IN(z), IN(dropped), OUT(xhat), IN(gain), IN(bias), OUT(mean), OUT(rstd), OUT(out) };
+    if (!pin_all(env, K, p, 8)) return;
+    if (ascending(env, K, (const int *)p[1].ptr, count, nf)) {
+        fused_forward(F(0), batch, features, scale, (const int *)p[1].ptr, count, F(2), F(3), F(4), eps, F(5), F(6), F(7));
+    }
+    unpin_all(env, p, 8);
+}
+
+JNIEXPORT void JNICALL NK(dropoutLayerNormReluBackward)(JNIEnv *env, jclass cls, jfloatArray dout, jfloatArray out,
+        jfloatArray xhat, jfloatArray gain, jfloatArray rstd, jint batch, jint features, jfloatArray dgain,
+        jfloatArray dbias, jfloat scale, jintArray dropped, jint count, jfloatArray dz) {
+    (void)cls;
+    static const char *K = "dropoutLayerNormReluBackward";
+    CHECK(nonnegative(env, K, "batch", batch) && nonnegative(env, K, "features", features) && batch_fits(env, K, batch));
+    const int64_t nf = (int64_t)batch * features;
+    CHECK(long_enough(env, K, "dout", dout, nf) && long_enough(env, K, "out", out, nf)
+          && long_enough(env, K, "xhat", xhat, nf) && long_enough(env, K, "gain", gain, features)
+          && long_enough(env, K, "rstd", rstd, batch) && dropped_ok(env, K, dropped, count, nf));
+    CHECK(dgain == NULL || long_enough(env, K, "dgain", dgain, features));
+    CHECK(dbias == NULL || long_enough(env, K, "dbias", dbias, features));
+    CHECK(dz == NULL || long_enough(env, K, "dz", dz, nf));
+    if (batch == 0 || features == 0 || (dgain == NULL && dbias == NULL && dz == NULL)) return;
+    pin_t p[9] = { IN(dout), IN(out), IN(xhat), IN(gain), IN(rstd), OUT(dgain), OUT(dbias), IN(dropped), OUT(dz) };
+    if (!pin_all(env, K, p, 9)) return;
+    if (ascending(env, K, (const int *)p[7].ptr, count, nf)) {
+        fused_backward(F(0), F(1), F(2), F(3), F(4), batch, features, F(5), F(6), scale, (const int *)p[7].ptr, count,
+                       F(8));
+    }
+    unpin_all(env, p, 9);
 }
 
 JNIEXPORT jstring JNICALL NK(describe)(JNIEnv *env, jclass cls) {

@@ -167,6 +167,12 @@ public class EngineBenchmarks {
     public static class CriticState {
         @Param({"droq", "plain"})
         public String kind;
+        /** Dropout -> LayerNorm -> ReLU as one native kernel (the default) or layer by layer: the same bits. */
+        @Param({"true", "false"})
+        public boolean fused;
+        /** Who computes the products: fp32 (OpenBLAS), fp32-onednn or bf16. */
+        @Param({"fp32"})
+        public String precision;
         Mlp critic;
         Adam adam;
         FloatMatrix x, y, grad;
@@ -177,6 +183,8 @@ public class EngineBenchmarks {
             Mlp.Spec spec = kind.equals("droq") ? Mlp.Spec.dropoutLayerNorm(60, new int[]{256, 256}, 1, 0.01f)
                     : Mlp.Spec.plain(60, new int[]{256, 256}, 1);
             critic = new Mlp(spec, 256, rng, MaskSource.geometric(rng.split()));
+            critic.setFused(fused);
+            critic.setProducts(trot.blas.Products.parse(precision));
             adam = new Adam(critic.params(), 3e-4f);
             x = random(rng, 256, 60);
             y = random(rng, 256, 1);

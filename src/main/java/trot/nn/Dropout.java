@@ -61,11 +61,7 @@ public final class Dropout extends Layer {
 
     @Override
     protected void forwardImpl(FloatMatrix x, FloatMatrix y) {
-        int count = masks.drop(rate, batch, inputSize, dropped);
-        if (count < 0 || count > dropped.length) {
-            throw new IllegalStateException(this + ": mask source returned " + count + " dropped units");
-        }
-        droppedCount = count;
+        final int count = drawMask();
         final float[] xd = x.data, yd = y.data;
         final float s = scale;
         for (int i = 0, n = x.length; i < n; i++) {
@@ -74,6 +70,26 @@ public final class Dropout extends Layer {
         for (int k = 0; k < count; k++) {
             yd[dropped[k]] = 0f;
         }
+    }
+
+    /** Draws this forward's mask into {@link #dropped} (ascending flat indices) and returns how many units drop. */
+    int drawMask() {
+        int count = masks.drop(rate, batch, inputSize, dropped);
+        if (count < 0 || count > dropped.length) {
+            throw new IllegalStateException(this + ": mask source returned " + count + " dropped units");
+        }
+        droppedCount = count;
+        return count;
+    }
+
+    /** The dropped units of the last mask (the first {@link #droppedCount()} entries; read only). */
+    int[] droppedIndices() {
+        return dropped;
+    }
+
+    /** {@code 1 / (1 - rate)}. */
+    float scale() {
+        return scale;
     }
 
     @Override

@@ -90,6 +90,23 @@ public final class LayerNorm extends Layer {
     // for two arrays indexed differently (they might be the same array). So every column is first staged in a
     // batch-sized scratch array: System.arraycopy plus a vectorised loop is 2-3x faster than the scalar loop.
 
+    /** Whether this layer runs libtrotnn.so's kernels (the fused block needs them). */
+    boolean usesNativeKernels() {
+        return nativeKernels;
+    }
+
+    FloatMatrix normalized() {
+        return xhat;
+    }
+
+    float[] sampleMeans() {
+        return mean;
+    }
+
+    float[] sampleInverseStd() {
+        return rstd;
+    }
+
     @Override
     protected void forwardImpl(FloatMatrix x, FloatMatrix y) {
         if (nativeKernels) {

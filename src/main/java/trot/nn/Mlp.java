@@ -86,6 +86,10 @@ public final class Mlp {
     private final Spec spec;
     private final int batch;
     private final Layer[] layers;
+    /** The fused block starting at layer i, or null; and ending at layer i (the same objects). */
+    private final DropoutLayerNormRelu[] blockAt, blockEndingAt;
+    /** {@code -Dtrot.fused=false} runs the layers one by one (A/B benchmarks; the results are the same bits). */
+    private boolean fused = !"false".equals(System.getProperty("trot.fused"));
     private final List<Param> params;
 
     /**
@@ -114,6 +118,44 @@ public final class Mlp {
         list.add(new Linear("fc" + hidden.length, width, spec.output(), batch, init));
         this.layers = list.toArray(new Layer[0]);
         this.params = collectParams(layers);
+        this.blockAt = new DropoutLayerNormRelu[layers.length];
+        this.blockEndingAt = new DropoutLayerNormRelu[layers.length];
+        findBlocks();
+    }
+
+    /** Every Dropout -> LayerNorm -> ReLU (or LayerNorm -> ReLU) run the fused kernels can take. */
+    private void findBlocks() {
+        for (int i = 0; i < layers.length; i++) {
+            int len = DropoutLayerNormRelu.fusableAt(layers, i);
+            if (len > 0) {
+                DropoutLayerNormRelu b = new DropoutLayerNormRelu(len == 3 ? (Dropout) layers[i] : null,
+                        (LayerNorm) layers[i + len - 2], (Relu) layers[i + len - 1]);
+                blockAt[i] = b;
+                blockEndingAt[i + len - 1] = b;
+                i += len - 1;
+            }
+        }
+    }
+
+    /**
+     * Runs each Dropout -> LayerNorm -> ReLU block as one native kernel ({@link DropoutLayerNormRelu}; on by
+     * default where libtrotnn.so is loaded, bitwise the same results either way) or as its three layers.
+     */
+    public void setFused(boolean fused) {
+        this.fused = fused;
+    }
+
+    /** Whether some block of this network runs fused. */
+    public boolean fused() {
+        if (!fused) {
+            return false;
+        }
+        for (DropoutLayerNormRelu b : blockAt) {
+            if (b != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Mlp(Mlp shared, int batch) {
@@ -124,6 +166,10 @@ public final class Mlp {
             layers[i] = shared.layers[i].withBatch(batch);
         }
         this.params = shared.params;
+        this.blockAt = new DropoutLayerNormRelu[layers.length];
+        this.blockEndingAt = new DropoutLayerNormRelu[layers.length];
+        this.fused = shared.fused;
+        findBlocks();
     }
 
     private static List<Param> collectParams(Layer[] layers) {
@@ -142,8 +188,14 @@ public final class Mlp {
     /** Runs every layer in order on {@code x} (batch x input) and returns the output buffer (batch x output). */
     public FloatMatrix forward(FloatMatrix x) {
         FloatMatrix h = x;
-        for (Layer layer : layers) {
-            h = layer.forward(h);
+        for (int i = 0; i < layers.length; ) {
+            DropoutLayerNormRelu b = fused ? blockAt[i] : null;
+            if (b != null) {
+                h = b.forward(h);
+                i += b.length();
+            } else {
+                h = layers[i++].forward(h);
+            }
         }
         return h;
     }
@@ -158,8 +210,15 @@ public final class Mlp {
      */
     public FloatMatrix backward(FloatMatrix dy, boolean paramGrads, boolean inputGrad) {
         FloatMatrix g = dy;
-        for (int i = layers.length - 1; i >= 0; i--) {
-            g = layers[i].backward(g, paramGrads, i > 0 || inputGrad);
+        for (int i = layers.length - 1; i >= 0; ) {
+            DropoutLayerNormRelu b = fused ? blockEndingAt[i] : null;
+            if (b != null) {
+                g = b.backward(g, paramGrads); // a block never starts the network: its input gradient is needed
+                i -= b.length();
+            } else {
+                g = layers[i].backward(g, paramGrads, i > 0 || inputGrad);
+                i--;
+            }
         }
         return g;
     }

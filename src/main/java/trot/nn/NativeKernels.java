@@ -42,5 +42,18 @@ final class NativeKernels {
     static native void layerNormBackward(float[] dy, float[] xhat, float[] gain, float[] rstd, int batch, int features,
                                          float[] dgain, float[] dbias, float[] dx);
 
+    /**
+     * Dropout -> LayerNorm -> ReLU forward in one pass pair (native/trotnn.c fused_forward): bitwise
+     * {@link Dropout}, {@link LayerNorm} and {@link Relu} one after the other, without their intermediate outputs.
+     */
+    static native void dropoutLayerNormReluForward(float[] z, int batch, int features, float scale, int[] dropped,
+                                                   int count, float[] xhat, float[] gain, float[] bias, float eps,
+                                                   float[] mean, float[] rstd, float[] out);
+
+    /** The backward of {@link #dropoutLayerNormReluForward}; {@code dgain}, {@code dbias} and {@code dz} may be null. */
+    static native void dropoutLayerNormReluBackward(float[] dout, float[] out, float[] xhat, float[] gain, float[] rstd,
+                                                    int batch, int features, float[] dgain, float[] dbias, float scale,
+                                                    int[] dropped, int count, float[] dz);
+
     static native String describe();
 }

@@ -163,12 +163,17 @@ class LearnerTest {
         }
     }
 
-    @Test
-    void twoThreadsGiveBitwiseTheSameResultsAsOne() {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"fp32", "fp32-onednn", "bf16"})
+    void twoThreadsGiveBitwiseTheSameResultsAsOne(String precision) {
+        if (!precision.equals("fp32")) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(trot.blas.Onednn.available()
+                    || System.getenv("TROT_REQUIRE_ONEDNN") != null, "oneDNN not loaded");
+        }
         for (String preset : new String[]{"droq", "redq"}) {
             List<List<float[]>> runs = new ArrayList<>();
             for (int threads : new int[]{1, 2}) {
-                LearnerConfig c = small(preset, threads).with("utd", "4");
+                LearnerConfig c = small(preset, threads).with("utd", "4").with("precision", precision);
                 try (Learner learner = new Learner(c, OBS, ACT, 7)) {
                     ReplayBuffer replay = filledReplay(8, 300);
                     for (int u = 0; u < 5; u++) {
@@ -205,9 +210,15 @@ class LearnerTest {
         assertNotEquals(java.util.Arrays.toString(runs.get(0).get(0)), java.util.Arrays.toString(runs.get(2).get(0)));
     }
 
-    @Test
-    void anEnvironmentStepUpdateAllocatesNothingOnAnyThread() {
-        try (Learner learner = new Learner(small("droq", 2).with("utd", "4"), OBS, ACT, 13)) {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"fp32", "fp32-onednn", "bf16"})
+    void anEnvironmentStepUpdateAllocatesNothingOnAnyThread(String precision) {
+        if (!precision.equals("fp32")) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(trot.blas.Onednn.available()
+                    || System.getenv("TROT_REQUIRE_ONEDNN") != null, "oneDNN not loaded");
+        }
+        try (Learner learner = new Learner(small("droq", 2).withAll(java.util.Map.of("utd", "4", "precision", precision)),
+                OBS, ACT, 13)) {
             ReplayBuffer replay = filledReplay(14, 200);
             float[] obs = new float[OBS], action = new float[ACT];
             Runnable step = () -> {

@@ -1,0 +1,89 @@
+package trot.nn;
+
+import org.jblas.FloatMatrix;
+
+/**
+ * The hidden block of a DroQ critic, {@code out = ReLU(LayerNorm(Dropout(z)))}, run as one native kernel pair
+ * over the three layers' own buffers (native/trotnn.c, fused_forward and fused_backward).
+ *
+ * <p>Bitwise the three layers one after the other: the kernels do their float operations in their order, on
+ * values staged column by column in L1 instead of written to and read back from two whole batch x features
+ * buffers (Dropout's and LayerNorm's outputs), so four passes over memory instead of seven forward and
+ * three instead of six backward. The parameters, the mask, {@code xhat}, the per-sample statistics and the ReLU
+ * output live where the layers keep them ({@link Dropout#lastMask}, the layers' {@code output()} of ReLU and
+ * {@code backward} of the next layer work as before); Dropout's and LayerNorm's own outputs are not written.
+ *
+ * <p>{@link Mlp} uses it for every Dropout -> LayerNorm -> ReLU (or LayerNorm -> ReLU) run when libtrotnn.so is
+ * loaded and the batch is at most {@link #MAX_BATCH}; {@link Mlp#setFused(boolean)} turns it off.
+ */
+final class DropoutLayerNormRelu {
+    /** The largest batch the fused kernels take: LayerNorm's native backward's block, so its sums stay in order. */
+    static final int MAX_BATCH = 512;
+
+    /** Null for LayerNorm -> ReLU. */
+    private final Dropout dropout;
+    private final LayerNorm norm;
+    private final Relu relu;
+    private final int batch, features;
+    private int count;
+
+    DropoutLayerNormRelu(Dropout dropout, LayerNorm norm, Relu relu) {
+        this.dropout = dropout;
+        this.norm = norm;
+        this.relu = relu;
+        this.batch = norm.batch;
+        this.features = norm.inputSize;
+    }
+
+    /** Whether layers[i..] starts a block that can be fused; its length, or 0. */
+    static int fusableAt(Layer[] layers, int i) {
+        int j = i;
+        if (j < layers.length && layers[j] instanceof Dropout) {
+            j++;
+        }
+        if (j + 1 < layers.length && layers[j] instanceof LayerNorm ln && layers[j + 1] instanceof Relu
+                && ln.usesNativeKernels() && ln.batch <= MAX_BATCH) {
+            return j + 2 - i;
+        }
+        return 0;
+    }
+
+    /** How many layers the block replaces (2 or 3). */
+    int length() {
+        return dropout == null ? 2 : 3;
+    }
+
+    FloatMatrix forward(FloatMatrix z) {
+        Layer first = dropout != null ? dropout : norm;
+        first.checkShape("forward", "input", z, batch, features);
+        count = dropout == null ? 0 : dropout.drawMask();
+        NativeKernels.dropoutLayerNormReluForward(z.data, batch, features, dropout == null ? 1f : dropout.scale(),
+                dropout == null ? EMPTY : dropout.droppedIndices(), count, norm.normalized().data,
+                norm.gain.value.data, norm.bias.value.data, norm.eps, norm.sampleMeans(), norm.sampleInverseStd(),
+                relu.output.data);
+        first.input = z;
+        if (dropout != null) {
+            norm.input = dropout.output;
+        }
+        relu.input = norm.output;
+        return relu.output;
+    }
+
+    /** Accumulates the LayerNorm gradients when {@code paramGrads}; returns the gradient with respect to z. */
+    FloatMatrix backward(FloatMatrix dout, boolean paramGrads) {
+        Layer first = dropout != null ? dropout : norm;
+        if (first.input == null) {
+            throw new IllegalStateException(first + ".backward called before forward");
+        }
+        relu.checkShape("backward", "output gradient", dout, batch, features);
+        FloatMatrix dz = first.gradInput;
+        NativeKernels.dropoutLayerNormReluBackward(dout.data, relu.output.data, norm.normalized().data,
+                norm.gain.value.data, norm.sampleInverseStd(), batch, features,
+                paramGrads ? norm.gain.grad.data : null, paramGrads ? norm.bias.grad.data : null,
+                dropout == null ? 1f : dropout.scale(), dropout == null ? EMPTY : dropout.droppedIndices(), count,
+                dz.data);
+        return dz;
+    }
+
+    private static final int[] EMPTY = new int[0];
+}
