@@ -117,6 +117,13 @@ public final class Learner implements AutoCloseable {
         this.policy = new TanhGaussianPolicy(observationSize, actionSize, config.hidden(), b, actorInit, policyNoise);
         if (config.precision().usesOnednn()) {
             trot.blas.Onednn.requireAvailable("precision=" + config.precision().key);
+            boolean bf16 = config.precision() == trot.blas.Products.BF16;
+            String kernel = trot.blas.Onednn.kernel(bf16);
+            LOG.log(kernel.startsWith("ref") ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
+                    "products: precision=" + config.precision().key + " through " + trot.blas.Onednn.version()
+                            + ", kernel " + kernel + " (256 x 256 x 256)" + (kernel.startsWith("ref")
+                            ? ": oneDNN's slow reference code, this CPU has no fast " + (bf16 ? "bf16" : "f32")
+                            + " kernel; precision=fp32 (OpenBLAS) will be faster" : ""));
         }
         // Who computes the products; the batch copies below inherit it.
         policy.network().setProducts(config.precision());
