@@ -5,11 +5,18 @@ import trot.blas.BlasBackend;
 
 /** Prints what this JVM will compute with: BLAS backend, JVM, CPU. */
 @Command(name = "info", mixinStandardHelpOptions = true,
-        description = "Show the BLAS backend, the JVM and the CPU trot runs on.")
+        description = "Show the BLAS backend, oneDNN's kernels, the JVM and the CPU trot runs on.")
 final class InfoCommand implements Runnable {
     @Override
     public void run() {
         System.out.println(BlasBackend.describe());
+        if (trot.blas.Onednn.available()) {
+            System.out.println("oneDNN: " + trot.blas.Onednn.version() + "; kernels at 256^3: precision=fp32-onednn "
+                    + trot.blas.Onednn.kernel(false) + ", precision=bf16 " + trot.blas.Onednn.kernel(true));
+        } else {
+            System.out.println("oneDNN: not loaded (native/build/libtrotdnnl.so; Debian: apt-get install libdnnl-dev,"
+                    + " then bash native/build.sh): --set precision=fp32-onednn and bf16 are unavailable");
+        }
         System.out.println("JVM:   " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
                 + " (" + System.getProperty("java.home") + ")");
         System.out.println("CPU:   " + Runtime.getRuntime().availableProcessors() + " logical processors, "

@@ -920,6 +920,11 @@ public final class Trainer {
         sb.append("learner threads in use: ").append(learner.threads()).append('\n');
         sb.append("settings: ").append(settings).append('\n');
         sb.append("blas: ").append(BlasBackend.describe()).append('\n');
+        if (learner.config().precision().usesOnednn()) {
+            boolean bf16 = learner.config().precision() == trot.blas.Products.BF16;
+            sb.append("products: ").append(trot.blas.Onednn.version()).append(", kernel ")
+                    .append(trot.blas.Onednn.kernel(bf16)).append(" (256 x 256 x 256)\n");
+        }
         sb.append("java: ").append(System.getProperty("java.runtime.version")).append(" (")
                 .append(System.getProperty("java.vm.name")).append(")\n");
         for (Map.Entry<String, String> e : extraRunInfo.entrySet()) {
