@@ -86,6 +86,35 @@ static void ln_forward(const float *restrict x, float *restrict y, float *restri
     }
 }
 
+/*
+ * One column j of LayerNorm's backward over m samples: dgain_j += sum_b dy xhat, dbias_j += sum_b dy (each when
+ * not NULL), and with per_sample mg[b] += dy gain_j, mgh[b] += dy gain_j xhat. Shared by ln_backward and the
+ * fused block's backward, so that both sum in the same order.
+ */
+static inline void ln_column_sums(const float *restrict dyj, const float *restrict hj, float gj, int m,
+                                  int per_sample, float *restrict mg, float *restrict mgh,
+                                  float *restrict dgain_j, float *restrict dbias_j) {
+    float sg = 0.0f, sb = 0.0f;
+    if (per_sample) {
+#pragma omp simd reduction(+:sg, sb)
+        for (int b = 0; b < m; b++) {
+            const float d = dyj[b], h = hj[b], gb = d * gj;
+            sg += d * h;
+            sb += d;
+            mg[b] += gb;
+            mgh[b] += gb * h;
+        }
+    } else {
+#pragma omp simd reduction(+:sg, sb)
+        for (int b = 0; b < m; b++) {
+            sg += dyj[b] * hj[b];
+            sb += dyj[b];
+        }
+    }
+    if (dgain_j != NULL) *dgain_j += sg;
+    if (dbias_j != NULL) *dbias_j += sb;
+}
+
 /* Samples per block in ln_backward: the per-sample means of g and g * xhat live on the stack (4 KB). */
 #define LN_BLOCK 512
 
@@ -112,28 +141,8 @@ static void ln_backward(const float *restrict dy, const float *restrict xhat, co
             }
         }
         for (int j = 0; j < f; j++) {
-            const float *restrict dyj = dy + (size_t)j * n + b0;
-            const float *restrict hj = xhat + (size_t)j * n + b0;
-            const float gj = gain[j];
-            float sg = 0.0f, sb = 0.0f;
-            if (dx != NULL) {
-#pragma omp simd reduction(+:sg, sb)
-                for (int b = 0; b < m; b++) {
-                    const float d = dyj[b], h = hj[b], gb = d * gj;
-                    sg += d * h;
-                    sb += d;
-                    mg[b] += gb;
-                    mgh[b] += gb * h;
-                }
-            } else {
-#pragma omp simd reduction(+:sg, sb)
-                for (int b = 0; b < m; b++) {
-                    sg += dyj[b] * hj[b];
-                    sb += dyj[b];
-                }
-            }
-            if (dgain != NULL) dgain[j] += sg;
-            if (dbias != NULL) dbias[j] += sb;
+            ln_column_sums(dy + (size_t)j * n + b0, xhat + (size_t)j * n + b0, gain[j], m, dx != NULL, mg, mgh,
+                           dgain != NULL ? dgain + j : NULL, dbias != NULL ? dbias + j : NULL);
         }
         if (dx == NULL) continue;
         for (int b = 0; b < m; b++) {
@@ -161,7 +170,7 @@ static void ln_backward(const float *restrict dy, const float *restrict xhat, co
  * Forward: x = z * scale with the dropped units (ascending flat indices) set to 0; LayerNorm of x as ln_forward
  * (mean, rstd, xhat written); out = max(gain xhat + bias, 0) as Java's Math.max(y, 0f) (NaN stays NaN, -0 -> +0).
  * Backward: dy = dout * min(1, out 2^100 2^100) as trot.nn.Relu's backward; LayerNorm's backward as ln_backward
- * (the per-column dy staged, so that its loops are ln_backward's own); dz = dx * scale, dropped units 0.
+ * (the per-column dy staged and summed by ln_column_sums, ln_backward's own loop); dz = dx * scale, dropped units 0.
  * Either may run with scale 1 and no dropped units (LayerNorm -> ReLU without dropout): z * 1 is z exactly.
  */
 #define FUSED_MAX_BATCH 4096
@@ -245,28 +254,8 @@ static void fused_backward(const float *restrict dout, const float *restrict out
     }
     for (int j = 0; j < f; j++) {
         relu_grad_column(dout + (size_t)j * n, out + (size_t)j * n, col, n);
-        const float *restrict dyj = col;
-        const float *restrict hj = xhat + (size_t)j * n;
-        const float gj = gain[j];
-        float sg = 0.0f, sb = 0.0f;
-        if (dz != NULL) {
-#pragma omp simd reduction(+:sg, sb)
-            for (int b = 0; b < n; b++) {
-                const float d = dyj[b], h = hj[b], gb = d * gj;
-                sg += d * h;
-                sb += d;
-                mg[b] += gb;
-                mgh[b] += gb * h;
-            }
-        } else {
-#pragma omp simd reduction(+:sg, sb)
-            for (int b = 0; b < n; b++) {
-                sg += dyj[b] * hj[b];
-                sb += dyj[b];
-            }
-        }
-        if (dgain != NULL) dgain[j] += sg;
-        if (dbias != NULL) dbias[j] += sb;
+        ln_column_sums(col, xhat + (size_t)j * n, gain[j], n, dz != NULL, mg, mgh,
+                       dgain != NULL ? dgain + j : NULL, dbias != NULL ? dbias + j : NULL);
     }
     if (dz == NULL) return;
     for (int b = 0; b < n; b++) {
