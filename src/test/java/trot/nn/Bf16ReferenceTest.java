@@ -96,12 +96,7 @@ class Bf16ReferenceTest {
                 MaskSource.geometric(new Rng(2)));
         critic.setProducts(Products.FP32_ONEDNN);
         ReferenceFixturesTest.loadParams(f, "droq.", critic.params());
-        int i = 0;
-        for (Layer l : critic.layers()) {
-            if (l instanceof Dropout) {
-                ((Dropout) l).setMaskSource(MaskSource.fixed(f.matrix("droq.keep" + i++)));
-            }
-        }
+        ReferenceFixturesTest.fixMasks(f, "droq.keep", critic);
         close("droq.y", critic.forward(f.matrix("droq.x")), f.matrix("droq.y"), ReferenceFixturesTest.FWD);
         close("droq.dx", critic.backward(f.matrix("droq.dy"), true, true), f.matrix("droq.dx"),
                 ReferenceFixturesTest.GRAD);
@@ -137,13 +132,7 @@ class Bf16ReferenceTest {
         net.setProducts(Products.BF16);
         ReferenceFixturesTest.loadParams(f, c + ".", net.params());
         if (critic) {
-            int i = 0;
-            for (Layer l : net.layers()) {
-                if (l instanceof Dropout) {
-                    ((Dropout) l).setMaskSource(MaskSource.fixed(f.matrix(c + ".keep" + i++)));
-                }
-            }
-            assertEquals(2, i, "dropout layers");
+            ReferenceFixturesTest.fixMasks(f, c + ".keep", net);
         }
         for (Param p : net.params()) {
             p.grad.fill(0f);

@@ -40,6 +40,17 @@ class ReferenceFixturesTest {
         }
     }
 
+    /** Gives every dropout layer of {@code net} the fixture's keep mask {@code prefix + i}; there must be two. */
+    static void fixMasks(Fixture f, String prefix, Mlp net) {
+        int i = 0;
+        for (Layer l : net.layers()) {
+            if (l instanceof Dropout) {
+                ((Dropout) l).setMaskSource(MaskSource.fixed(f.matrix(prefix + i++)));
+            }
+        }
+        assertEquals(2, i, "dropout layers");
+    }
+
     static void compareGrads(Fixture f, String prefix, List<Param> params) {
         for (Param p : params) {
             String key = prefix + p.name;
@@ -135,13 +146,7 @@ class ReferenceFixturesTest {
         Mlp critic = new Mlp(spec, 256, new Rng(1), MaskSource.geometric(new Rng(2)));
         loadParams(f, c + ".", critic.params());
         if (droq) {
-            int i = 0;
-            for (Layer l : critic.layers()) {
-                if (l instanceof Dropout) {
-                    ((Dropout) l).setMaskSource(MaskSource.fixed(f.matrix(c + ".keep" + i++)));
-                }
-            }
-            assertEquals(2, i, "dropout layers");
+            fixMasks(f, c + ".keep", critic);
         }
         close(c + ".y", critic.forward(f.matrix(c + ".x")), f.matrix(c + ".y"), FWD);
         close(c + ".dx", critic.backward(f.matrix(c + ".dy"), true, true), f.matrix(c + ".dx"), GRAD);
