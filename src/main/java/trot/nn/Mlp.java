@@ -147,15 +147,21 @@ public final class Mlp {
 
     /** Whether some block of this network runs fused. */
     public boolean fused() {
+        return fusedBlocks() > 0;
+    }
+
+    /** How many Dropout -> LayerNorm -> ReLU blocks run fused (0 when fusion is off). */
+    int fusedBlocks() {
         if (!fused) {
-            return false;
+            return 0;
         }
+        int n = 0;
         for (DropoutLayerNormRelu b : blockAt) {
             if (b != null) {
-                return true;
+                n++;
             }
         }
-        return false;
+        return n;
     }
 
     private Mlp(Mlp shared, int batch) {

@@ -86,4 +86,88 @@ class DropoutLayerNormReluTest {
         assertEquals(0, DropoutLayerNormRelu.fusableAt(net(dropout, batch, true).layers(), 0));
         assertEquals(3, DropoutLayerNormRelu.fusableAt(net(dropout, 256, true).layers(), 1));
     }
+
+    @org.junit.jupiter.api.Test
+    void fusableBlocksAreFoundOnlyWhereTheWholeBlockIs() {
+        int b = 4, f = 8;
+        Dropout d = new Dropout("d", f, b, 0.1f, MaskSource.geometric(new Rng(1)));
+        LayerNorm ln = new LayerNorm("ln", f, b, LayerNorm.DEFAULT_EPS);
+        Relu r = new Relu("r", f, b);
+        Linear lin = new Linear("lin", f, f, b, new Rng(3));
+        assertEquals(0, DropoutLayerNormRelu.fusableAt(new Layer[0], 0));
+        assertEquals(0, DropoutLayerNormRelu.fusableAt(new Layer[]{d}, 0));
+        assertEquals(0, DropoutLayerNormRelu.fusableAt(new Layer[]{ln}, 0));
+        assertEquals(0, DropoutLayerNormRelu.fusableAt(new Layer[]{d, ln}, 0));
+        assertEquals(0, DropoutLayerNormRelu.fusableAt(new Layer[]{ln, r}, 2), "past the end");
+        assertEquals(0, DropoutLayerNormRelu.fusableAt(new Layer[]{r, ln}, 0), "wrong order");
+        assertEquals(2, DropoutLayerNormRelu.fusableAt(new Layer[]{ln, r}, 0));
+        assertEquals(3, DropoutLayerNormRelu.fusableAt(new Layer[]{d, ln, r}, 0));
+        assertEquals(2, DropoutLayerNormRelu.fusableAt(new Layer[]{lin, d, lin, ln, r}, 3));
+        assertEquals(3, DropoutLayerNormRelu.fusableAt(new Layer[]{lin, d, ln, r, lin}, 1));
+        assertEquals(0, DropoutLayerNormRelu.fusableAt(new Layer[]{lin, d, ln, r}, 0), "starts at a Linear");
+    }
+
+    @org.junit.jupiter.api.Test
+    void theKernelsLargestBatchIsFused() {
+        int max = DropoutLayerNormRelu.MAX_BATCH;
+        assertEquals(3, DropoutLayerNormRelu.fusableAt(net(0.01f, max, true).layers(), 1));
+        assertEquals(0, DropoutLayerNormRelu.fusableAt(net(0.01f, max + 1, true).layers(), 1));
+    }
+
+    @org.junit.jupiter.api.Test
+    void aFusedNetworkRejectsWrongShapesAsThePlainOneDoes() {
+        for (boolean fused : new boolean[]{true, false}) {
+            for (float dropout : new float[]{0.01f, 0f}) {
+                Mlp m = net(dropout, 16, fused);
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> m.forward(new FloatMatrix(16, 59)),
+                        "input of the wrong width, fused=" + fused);
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> m.backward(new FloatMatrix(16, 1), true, true),
+                        "backward before forward, fused=" + fused);
+                m.forward(new FloatMatrix(16, 60));
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> m.backward(new FloatMatrix(15, 1), true, true),
+                        "output gradient of the wrong batch, fused=" + fused);
+            }
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void everyHiddenBlockIsFusedInCopiesTooAndThePropertyTurnsFusionOff() {
+        Mlp m = net(0.01f, 32, true);
+        assertEquals(2, m.fusedBlocks(), "one block per hidden layer");
+        assertEquals(2, m.withBatch(8).fusedBlocks(), "a copy for another batch");
+        assertEquals(2, net(0f, 32, true).fusedBlocks(), "LayerNorm -> ReLU without dropout");
+        m.setFused(false);
+        assertEquals(0, m.fusedBlocks());
+        assertEquals(0, m.withBatch(8).fusedBlocks(), "a copy keeps fusion off");
+        String before = System.getProperty("trot.fused");
+        System.setProperty("trot.fused", "false");
+        try {
+            Mlp.Spec spec = new Mlp.Spec(60, new int[]{256, 256}, 1, 0.01f, true, LayerNorm.DEFAULT_EPS);
+            assertFalse(new Mlp(spec, 32, new Rng(1), MaskSource.geometric(new Rng(2))).fused());
+        } finally {
+            if (before == null) {
+                System.clearProperty("trot.fused");
+            } else {
+                System.setProperty("trot.fused", before);
+            }
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void theBlockItselfRejectsWrongShapes() {
+        int b = 4, f = 8;
+        for (boolean withDropout : new boolean[]{true, false}) {
+            Dropout d = withDropout ? new Dropout("d", f, b, 0.1f, MaskSource.geometric(new Rng(1))) : null;
+            DropoutLayerNormRelu block = new DropoutLayerNormRelu(d, new LayerNorm("ln", f, b, LayerNorm.DEFAULT_EPS),
+                    new Relu("r", f, b));
+            assertEquals(withDropout ? 3 : 2, block.length());
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                    () -> block.backward(new FloatMatrix(b, f), true), "backward before forward");
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> block.forward(new FloatMatrix(b, f + 1)), "input of the wrong width");
+            block.forward(new FloatMatrix(b, f));
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> block.backward(new FloatMatrix(b - 1, f), true), "output gradient of the wrong batch");
+        }
+    }
 }
