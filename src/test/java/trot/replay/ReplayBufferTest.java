@@ -140,4 +140,60 @@ class ReplayBufferTest {
         }, 2000, 200, 4);
         assertEquals(0, java.util.Arrays.stream(windows).min().orElseThrow(), trot.testing.Allocations.describe(windows, 200));
     }
+
+    @Test
+    void gatherCopiesEveryNumberOfEachRowToItsPlace() {
+        int obs = 3, act = 2, capacity = 5;
+        ReplayBuffer r = new ReplayBuffer(capacity, obs, act, 1);
+        for (int t = 0; t < capacity; t++) { // value = 100 t + 10 kind + feature: where each number went is visible
+            float[] o = new float[obs], a = new float[act], o2 = new float[obs];
+            for (int f = 0; f < obs; f++) {
+                o[f] = 100 * t + f;
+                o2[f] = 100 * t + 20 + f;
+            }
+            for (int f = 0; f < act; f++) {
+                a[f] = 100 * t + 10 + f;
+            }
+            r.add(o, a, 100 * t + 30, o2, t == 3);
+        }
+        int[] rows = {4, 0, 2, 3};
+        Batch b = new Batch(rows.length, obs, act);
+        r.gather(rows, b);
+        for (int i = 0; i < rows.length; i++) {
+            int t = rows[i];
+            for (int f = 0; f < obs; f++) {
+                assertEquals(100 * t + f, b.observations.get(i, f), "observation " + f + " of row " + i);
+                assertEquals(100 * t + 20 + f, b.nextObservations.get(i, f), "next observation " + f + " of row " + i);
+            }
+            for (int f = 0; f < act; f++) {
+                assertEquals(100 * t + 10 + f, b.actions.get(i, f), "action " + f + " of row " + i);
+            }
+            assertEquals(100 * t + 30, b.rewards.data[i]);
+            assertEquals(t == 3 ? 0f : 1f, b.masks.data[i]);
+        }
+    }
+
+    @Test
+    void arraysOfTheWrongLengthAndBadSizesAreRejected() {
+        ReplayBuffer r = new ReplayBuffer(4, 3, 2, 1);
+        assertThrows(IllegalArgumentException.class, () -> r.add(new float[4], new float[2], 0f, new float[3], false));
+        assertThrows(IllegalArgumentException.class, () -> r.add(new float[3], new float[3], 0f, new float[3], false));
+        assertThrows(IllegalArgumentException.class, () -> r.add(new float[3], new float[2], 0f, new float[4], false));
+        assertEquals(0, r.size(), "nothing stored");
+        assertThrows(IllegalStateException.class, () -> r.gather(new int[1], new Batch(1, 3, 2)), "empty buffer");
+        r.add(new float[3], new float[2], 0f, new float[3], false);
+        assertThrows(IllegalArgumentException.class, () -> r.gather(new int[1], new Batch(1, 2, 2)), "batch of other sizes");
+        assertThrows(IllegalArgumentException.class, () -> r.gather(new int[1], new Batch(1, 3, 1)), "batch of other sizes");
+        assertThrows(IllegalArgumentException.class, () -> r.gather(new int[]{1}, new Batch(1, 3, 2)), "row not held");
+        assertEquals(4, r.capacity());
+        assertEquals(3, r.observationSize());
+        assertEquals(2, r.actionSize());
+        for (int[] bad : new int[][]{{0, 3, 2}, {4, 0, 2}, {4, 3, 0}}) {
+            assertThrows(IllegalArgumentException.class, () -> new ReplayBuffer(bad[0], bad[1], bad[2], 1));
+        }
+        // Too many numbers for one Java array: refused before anything is allocated.
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new ReplayBuffer(1_000_000_000, 3, 1, 1));
+        assertTrue(e.getMessage().contains("at most " + Integer.MAX_VALUE / 3), e.getMessage());
+    }
 }
