@@ -148,26 +148,31 @@ public class BoundBenchmarks {
             return new FloatMatrix[]{a, b, c};
         }
 
-        /** Which of OpenBLAS and oneDNN f32 runs this shape faster here (median of 31 runs each, one thread). */
+        /**
+         * Which of OpenBLAS and oneDNN f32 runs this shape faster here: median of 61 runs each, one thread, the two
+         * backends alternating run by run so that a slow spell of a noisy host slows both alike (measured one after
+         * the other, a slow spell decided the pick, and "best" came out slower than "onednn" for REDQ).
+         */
         static Products faster(Product p, FloatMatrix[] ops) {
             if (p.gemv) {
                 return Products.FP32;
             }
-            double openblas = median(p, ops, Products.FP32), onednn = median(p, ops, Products.FP32_ONEDNN);
-            return onednn < openblas ? Products.FP32_ONEDNN : Products.FP32;
-        }
-
-        static double median(Product p, FloatMatrix[] ops, Products via) {
-            long[] t = new long[31];
-            for (int r = -10; r < t.length; r++) {
+            int runs = 61;
+            long[] openblas = new long[runs], onednn = new long[runs];
+            for (int r = -10; r < runs; r++) {
                 long t0 = System.nanoTime();
-                run(p, ops[0], ops[1], ops[2], via);
+                run(p, ops[0], ops[1], ops[2], Products.FP32);
+                long t1 = System.nanoTime();
+                run(p, ops[0], ops[1], ops[2], Products.FP32_ONEDNN);
+                long t2 = System.nanoTime();
                 if (r >= 0) {
-                    t[r] = System.nanoTime() - t0;
+                    openblas[r] = t1 - t0;
+                    onednn[r] = t2 - t1;
                 }
             }
-            java.util.Arrays.sort(t);
-            return t[t.length / 2];
+            java.util.Arrays.sort(openblas);
+            java.util.Arrays.sort(onednn);
+            return onednn[runs / 2] < openblas[runs / 2] ? Products.FP32_ONEDNN : Products.FP32;
         }
     }
 
