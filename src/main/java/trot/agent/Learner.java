@@ -641,6 +641,35 @@ public final class Learner implements AutoCloseable {
         return nextLogProbs[config.updatesPerStep() - 1];
     }
 
+    /**
+     * Who computes the products of each network an update runs, by name: {@code policy}, {@code sampler0..},
+     * {@code critic0.online}, {@code critic0.target}, ...; each the {@link trot.blas.Products} of its layers, or
+     * "mixed" if they differ. For audits and tests: precision= must reach every one of them.
+     */
+    java.util.Map<String, String> productsByNetwork() {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        out.put("policy", productsOf(policy.network()));
+        for (int w = 0; w < samplers.length; w++) {
+            out.put("sampler" + w, productsOf(samplers[w].network()));
+        }
+        for (int i = 0; i < critics.length; i++) {
+            out.put("critic" + i + ".online", productsOf(critics[i].online));
+            out.put("critic" + i + ".target", productsOf(critics[i].target));
+        }
+        return out;
+    }
+
+    private static String productsOf(Mlp net) {
+        String seen = null;
+        for (trot.nn.Layer l : net.layers()) {
+            if (l instanceof trot.nn.Linear lin) {
+                String k = lin.products().key;
+                seen = seen == null || seen.equals(k) ? k : "mixed";
+            }
+        }
+        return seen;
+    }
+
     /** Worker threads in use (may be fewer than configured: see the constructor's warning). */
     public int threads() {
         return workers.threads();

@@ -7,6 +7,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -99,5 +100,27 @@ class LearnerConfigTest {
                 () -> LearnerConfig.droq().with("precision", "fp16"));
         org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("'fp16'") && e.getMessage().contains("bf16"),
                 e.getMessage());
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}: {1} refused, {2} accepted")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = ';', value = {
+            "critics; 0; 1", "target-critics; 0; 1", "utd; 0; 1", "dropout; -0.01; 0", "dropout; 1; 0.99",
+            "hidden; 0; 1", "hidden; 32,0; 32,1", "batch; 0; 1", "actor-lr; 0; 1e-9", "actor-lr; Infinity; 1",
+            "critic-lr; 0; 1e-9", "critic-lr; Infinity; 1", "temperature-lr; 0; 1e-9", "temperature-lr; Infinity; 1",
+            "gamma; -0.01; 0", "gamma; 1.01; 1", "tau; 0; 1e-6", "tau; 1.01; 1", "init-temperature; 0; 1e-6",
+            "init-temperature; Infinity; 5", "target-entropy-per-action; NaN; -1", "threads; 0; 1"})
+    void everyBoundIsWhereItsMessageSays(String key, String refused, String accepted) {
+        LearnerConfig base = LearnerConfig.sac().with("target-critics", "1");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> base.with(key, refused));
+        assertTrue(e.getMessage().contains(key), e.getMessage());
+        LearnerConfig ok = base.with(key, accepted);
+        assertEquals(ok, base.with(key, accepted));
+    }
+
+    @Test
+    void differentConfigurationsHashApart() {
+        assertEquals(LearnerConfig.droq().hashCode(), LearnerConfig.droq().with("utd", "20").hashCode());
+        assertNotEquals(LearnerConfig.droq().hashCode(), LearnerConfig.sac().hashCode());
+        assertNotEquals(LearnerConfig.droq().hashCode(), LearnerConfig.droq().with("precision", "bf16").hashCode());
     }
 }

@@ -255,4 +255,53 @@ class LearnerTest {
             }
         }
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"fp32", "fp32-onednn", "bf16"})
+    void thePrecisionReachesEveryNetworkOfTheUpdate(String precision) {
+        assumeProductsAvailable(precision);
+        try (Learner learner = new Learner(small("redq", 2).with("precision", precision), OBS, ACT, 1)) {
+            java.util.Map<String, String> by = learner.productsByNetwork();
+            assertTrue(by.keySet().containsAll(List.of("policy", "sampler0", "sampler1", "critic0.online",
+                    "critic0.target", "critic9.online", "critic9.target")), by.keySet().toString());
+            for (java.util.Map.Entry<String, String> e : by.entrySet()) {
+                assertEquals(precision, e.getValue(), e.getKey());
+            }
+        }
+    }
+
+    @Test
+    void actGivesTheMeanOrASampleForTheObservationGiven() {
+        try (Learner learner = new Learner(small("sac", 1), OBS, ACT, 1)) {
+            float[] s1 = {0.5f, -1f, 2f, 0.1f, -0.3f}, s2 = {-2f, 1f, 0f, 1.5f, 0.7f};
+            float[] a = new float[ACT], b = new float[ACT];
+            learner.act(s1, a, true);
+            learner.act(s1, b, true);
+            assertArrayEquals(a, b, "the deterministic action repeats");
+            assertNotEquals(0f, a[0], "the action was written");
+            learner.act(s2, b, true);
+            assertNotEquals(a[0], b[0], "another observation, another action");
+            float[] c = new float[ACT], d = new float[ACT];
+            float lp1 = learner.act(s1, c, false), lp2 = learner.act(s1, d, false);
+            assertNotEquals(c[0], d[0], "two samples differ");
+            assertNotEquals(a[0], c[0], "a sample is not the mean");
+            assertNotEquals(lp1, lp2);
+        }
+    }
+
+    @Test
+    void theReportsPhaseTimesAddUpToAtMostTheWhole() {
+        try (Learner learner = new Learner(small("droq", 1).with("utd", "3"), OBS, ACT, 1)) {
+            ReplayBuffer replay = filledReplay(2, 100);
+            UpdateReport r = learner.update(replay);
+            double[] phases = {r.samplingSeconds, r.targetSeconds, r.criticSeconds, r.actorSeconds};
+            double sum = 0;
+            for (double t : phases) {
+                assertTrue(t > 0 && t < 60, "phase time " + t + " s");
+                sum += t;
+            }
+            assertTrue(r.seconds > 0 && sum <= r.seconds * (1 + 1e-9) + 1e-9, sum + " s of phases in " + r.seconds + " s");
+            assertTrue(sum > 0.5 * r.seconds, "the phases cover most of the update: " + sum + " of " + r.seconds);
+        }
+    }
 }
