@@ -1,15 +1,10 @@
 package trot.cli;
 
-import me.tongfei.progressbar.DelegatingProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import trot.agent.LearnerConfig;
 import trot.env.Environment;
 import trot.io.Outputs;
-import trot.train.Progress;
 import trot.train.Trainer;
 import trot.train.TrainingSettings;
 
@@ -70,7 +65,8 @@ class TrainCommand implements Callable<Integer> {
             + " Example: --set utd=10 --set hidden=64,64 --set terrain=reference"})
     List<String> overrides = new ArrayList<>();
 
-    @Option(names = "--no-progress", description = "No progress bar; a status line every 10 seconds instead.")
+    @Option(names = "--no-progress", description = {"No progress display at all (without it: a bar fitted to the"
+            + " terminal's width, or, when standard error is not a terminal, a status line every 10 seconds)."})
     boolean noProgress;
 
     @Option(names = "--resume", paramLabel = "DIR", description = {"Continue the run in DIR from its snapshot (state.snap)"
@@ -300,7 +296,7 @@ class TrainCommand implements Callable<Integer> {
             return 2;
         }
         try (Environment trainEnv = trainEnv0; Environment evalEnv = evalEnv0;
-             StatusDisplay display = new StatusDisplay(settings.steps(), noProgress || System.console() == null)) {
+             StatusDisplay display = new StatusDisplay(settings.steps(), settings.randomSteps(), StatusDisplay.mode(noProgress))) {
             Trainer trainer = new Trainer(settings, config, trainEnv, evalEnv, dir, force)
                     .describe("command", "trot " + String.join(" ", Main.arguments()))
                     .snapshotEvery(every).resume(resuming).controlFifoPriority(fifoPriority);
@@ -417,45 +413,6 @@ class TrainCommand implements Callable<Integer> {
             }
         }
         return null;
-    }
-
-    /** The progress bar on a terminal; a plain status line every 10 s elsewhere (logs, CI). */
-    static final class StatusDisplay implements AutoCloseable {
-        private final ProgressBar bar;
-        private boolean closed;
-        private long lastEpisodes = -1;
-        private long lastMessage;
-
-        StatusDisplay(long total, boolean plain) {
-            ProgressBarBuilder b = new ProgressBarBuilder().setTaskName("train").setInitialMax(total)
-                    .setStyle(ProgressBarStyle.ASCII).showSpeed().setUnit(" steps", 1).setMaxRenderedLength(160);
-            if (plain) {
-                b.setUpdateIntervalMillis(10_000).setConsumer(new DelegatingProgressBarConsumer(System.err::println));
-            } else {
-                b.setUpdateIntervalMillis(250);
-            }
-            this.bar = b.build();
-        }
-
-        void update(Progress p) {
-            bar.stepTo(p.step);
-            long now = System.nanoTime();
-            if (p.episodes != lastEpisodes || now - lastMessage > 1_000_000_000L) {
-                lastEpisodes = p.episodes;
-                lastMessage = now;
-                bar.setExtraMessage(p.warmingUp ? String.format(Locale.ROOT, " random actions | return %.1f", p.lastEpisodeReturn)
-                        : String.format(Locale.ROOT, " return %.1f | eval %.1f | alpha %.3f | critic loss %.3g | update %.1f ms",
-                        p.lastEpisodeReturn, p.lastEvalReturn, p.alpha, p.criticLoss, 1e3 * p.updateSeconds));
-            }
-        }
-
-        @Override
-        public void close() {
-            if (!closed) {
-                closed = true;
-                bar.close();
-            }
-        }
     }
 
     /** Snapshot metadata of a task option: {@code run.task.<key>} (Trainer.record adds "run."). */
