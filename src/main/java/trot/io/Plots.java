@@ -137,6 +137,13 @@ public final class Plots {
             }
             throw e;
         }
+        writePng(png, image);
+    }
+
+    /**
+     * Writes {@code image} as a PNG to {@code png}, atomically (written to {@code <name>.tmp} beside it, then renamed).
+     */
+    static void writePng(Path png, BufferedImage image) throws IOException {
         AtomicFiles.write(png, out -> {
             Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("png");
             if (!writers.hasNext()) {
@@ -224,7 +231,7 @@ public final class Plots {
      * Draws one string once per JVM, so that a machine without fonts fails with a message naming the packages
      * rather than deep inside AWT.
      */
-    private static void checkFonts() {
+    static void checkFonts() {
         if (fontsChecked) {
             return;
         }

@@ -1,5 +1,6 @@
 package trot.train;
 
+import trot.io.GaitPlot;
 import trot.io.MetricsCsv;
 import trot.io.Plots;
 
@@ -18,7 +19,7 @@ public final class EvaluationPlots {
 
     /**
      * Writes {@code eval_trace.csv} (time and every telemetry value, step by step), {@code eval_speed.png} (forward
-     * speed over the episode) and {@code gait.png} (one band per foot, high while the foot touches the ground) into
+     * speed over the episode) and {@code gait.png} (the gait diagram: a row per foot, a bar per stance phase, {@link GaitPlot}) into
      * {@code dir}, from the first episode of {@code r}; each replaces the previous evaluation's.
      */
     public static void write(Path dir, String title, Evaluator.Result r) throws IOException {
@@ -43,22 +44,18 @@ public final class EvaluationPlots {
             Plots.linePlot(dir.resolve(SPEED), title + ": forward speed", "time (s)", "forward speed (m/s)",
                     List.of(new Plots.Series("forward speed", time, column(trace, speed + 1))));
         }
-        List<Plots.Series> feet = new ArrayList<>();
-        int row = 0;
+        List<String> feet = new ArrayList<>();
+        List<double[]> contact = new ArrayList<>();
         for (int c = 0; c < r.channels().size(); c++) {
             String name = r.channels().get(c);
             if (name.startsWith("contact_")) {
-                double[] y = column(trace, c + 1);
-                for (int t = 0; t < y.length; t++) {
-                    y[t] = row + 0.8 * y[t];       // band `row`: raised while in contact
-                }
-                feet.add(new Plots.Series(name.substring("contact_".length()), time, y));
-                row++;
+                feet.add(name.substring("contact_".length()));
+                contact.add(column(trace, c + 1));
             }
         }
         if (!feet.isEmpty()) {
-            Plots.linePlot(dir.resolve(GAIT), title + ": gait (raised = foot on the ground)", "time (s)",
-                    "foot", feet);
+            GaitPlot.write(dir.resolve(GAIT), title + ": gait", feet, time, contact.toArray(new double[0][]),
+                    r.controlPeriod_s());
         }
     }
 

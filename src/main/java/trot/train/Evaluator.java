@@ -28,9 +28,10 @@ public final class Evaluator {
      * @param meanYawDrift     mean over episodes of |yaw at the end - yaw at the start| (unwrapped), rad (NaN without)
      * @param trace            telemetry of the first episode: one row per step, time in seconds first (empty without)
      * @param channels         names of the trace's columns after time
+     * @param controlPeriod_s  seconds between two steps (a trace row's time is the end of its step's period)
      */
     public record Result(double[] returns, double meanLength, int falls, double meanForwardSpeed, double meanYawDrift,
-                         double[][] trace, List<String> channels) {
+                         double[][] trace, List<String> channels, double controlPeriod_s) {
         public double mean() {
             double s = 0;
             for (double r : returns) {
@@ -143,6 +144,7 @@ public final class Evaluator {
             }
         }
         return new Result(returns, steps / episodes, falls, speedChannel >= 0 ? book.speedSum / steps : Double.NaN,
-                yawChannel >= 0 ? driftSum / episodes : Double.NaN, java.util.Arrays.copyOf(book.trace, book.traced), names);
+                yawChannel >= 0 ? driftSum / episodes : Double.NaN, java.util.Arrays.copyOf(book.trace, book.traced), names,
+                spec.controlPeriodSeconds());
     }
 }
