@@ -5,6 +5,7 @@ import picocli.CommandLine.Option;
 import trot.env.Environment;
 import trot.io.MetricsCsv;
 import trot.io.Outputs;
+import trot.train.EpisodeTable;
 import trot.train.EvaluationPlots;
 import trot.train.PolicyCheckpoint;
 import trot.train.Evaluator;
@@ -21,7 +22,7 @@ import java.util.concurrent.Callable;
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run a saved policy deterministically (tanh of the mean action) and report its return, and for",
                 "walking tasks its mean forward speed, yaw drift and falls. Writes evaluation.csv, eval_speed.png and",
-                "gait.png to the output directory."})
+                "gait.png to the output directory; --per-episode adds a row per episode (per-episode.csv)."})
 final class EvalCommand implements Callable<Integer> {
 
     @Option(names = {"-p", "--policy"}, required = true, description = "A policy checkpoint written by trot train (policy.ckpt).")
@@ -53,6 +54,13 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--episode-steps", defaultValue = "400", description = "With --port: episode length in control"
             + " steps (default ${DEFAULT-VALUE}).")
     int episodeSteps;
+
+    @Option(names = "--per-episode", description = {"Report every episode: its conditions (a1: terrain, friction),"
+            + " forward and lateral displacement of the trunk in the starting heading frame, distance, direction and yaw"
+            + " drift in degrees, mean speed, and why it ended (time-limit, tilt, interlock:<name> on the robot,"
+            + " stopped:<reason>), as a table on standard output while the evaluation runs and as per-episode.csv in the"
+            + " output directory."})
+    boolean perEpisode;
 
     @Option(names = {"-o", "--out"}, description = "Output directory (default: eval/ beside the checkpoint).")
     Path out;
@@ -120,21 +128,50 @@ final class EvalCommand implements Callable<Integer> {
             if (!force) {
                 try {
                     // Before the evaluation runs: a refusal after minutes of simulation helps no one.
-                    Outputs.requireAbsent(dir, List.of("evaluation.csv", EvaluationPlots.TRACE, EvaluationPlots.SPEED,
-                            EvaluationPlots.GAIT));
+                    List<String> files = new java.util.ArrayList<>(List.of("evaluation.csv", EvaluationPlots.TRACE,
+                            EvaluationPlots.SPEED, EvaluationPlots.GAIT));
+                    if (perEpisode) {
+                        files.add(EpisodeTable.FILE);
+                    }
+                    Outputs.requireAbsent(dir, files);
                 } catch (java.nio.file.FileAlreadyExistsException x) {
                     System.err.println("trot eval: " + x.getMessage());
                     return 2;
                 }
             }
+            Evaluator evaluator = new Evaluator(e, episodes, seed).stopReasons(x -> {
+                trot.env.robot.RobotStopException s = TrainCommand.robotStop(x);
+                return s == null ? null : s.reason().name().toLowerCase(Locale.ROOT).replace('_', '-');
+            });
+            EpisodeTable table = perEpisode ? EpisodeTable.of(evaluator) : null;
+            List<Evaluator.Episode> rows = new java.util.ArrayList<>();
+            if (table != null) {
+                System.out.println(table.header());
+            }
             Evaluator.Result r;
             try {
-                r = new Evaluator(e, episodes, seed).run(loaded.deterministic());
-            } catch (trot.env.robot.RobotStopException stop) {
+                r = evaluator.run(loaded.deterministic(), table == null ? null : ep -> {
+                    rows.add(ep);
+                    System.out.println(table.row(ep));
+                    System.out.flush();
+                });
+            } catch (RuntimeException x) {
+                trot.env.robot.RobotStopException stop = TrainCommand.robotStop(x);
+                if (stop == null) {
+                    throw x;
+                }
+                if (table != null) {
+                    // The episodes done, and the one the stop cut short, are kept.
+                    table.writeCsv(dir.resolve(EpisodeTable.FILE), rows);
+                    System.err.println("trot eval: " + rows.size() + " episodes in " + dir.resolve(EpisodeTable.FILE).toAbsolutePath());
+                }
                 System.err.println("trot eval: the robot stopped the evaluation (" + stop.reason() + "): " + stop.getMessage());
                 return 4;
             }
             Files.createDirectories(dir);
+            if (table != null) {
+                table.writeCsv(dir.resolve(EpisodeTable.FILE), r.episodes());
+            }
             try (MetricsCsv csv = new MetricsCsv(dir.resolve("evaluation.csv"), List.of("episode", "return"), true)) {
                 for (int i = 0; i < r.returns().length; i++) {
                     csv.row(i + 1, r.returns()[i]);
@@ -150,6 +187,11 @@ final class EvalCommand implements Callable<Integer> {
                         r.meanForwardSpeed(), r.meanYawDrift(), r.falls(), episodes);
             } else {
                 System.out.printf(Locale.ROOT, "  terminated episodes %d of %d%n", r.falls(), episodes);
+            }
+            if (table != null) {
+                System.out.println("  episode ends: " + EpisodeTable.endCounts(r.episodes()) + (r.episodes().isEmpty()
+                        || r.episodes().get(0).position() != Evaluator.PositionSource.ODOMETRY ? ""
+                        : "; displacements dead-reckoned from the estimated forward speed and the heading"));
             }
             System.out.println("  results in " + dir.toAbsolutePath());
             return 0;

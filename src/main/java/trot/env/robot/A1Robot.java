@@ -56,7 +56,7 @@ import java.util.logging.Logger;
  * a get-up that failed {@link RobotConfig#getUpTries} times ends the run: the device is e-stopped (damping, latched)
  * and every later call throws the same {@link RobotStopException}. {@link #close} always e-stops.
  */
-public final class A1Robot implements Environment, Telemetry, RealTime {
+public final class A1Robot implements Environment, Telemetry, trot.env.EpisodeReport, RealTime {
     public static final String NAME = "A1Robot";
     /** The hardware standing pose per leg (hip, thigh, calf), rad. */
     public static final double[] STAND_RAD = {0.05, 0.9, -1.8};
@@ -70,6 +70,10 @@ public final class A1Robot implements Environment, Telemetry, RealTime {
     static final int BREACH_NONE = 0, BREACH_TILT = 1, BREACH_JOINT = 2, BREACH_TORQUE = 3, BREACH_DEVICE = 4;
     private static final String[] BREACH_NAMES = {"none", "tilt", "joint near its limit", "torque saturation",
             "device fault"};
+    /** The episode end of each breach code, for {@link #lastEpisodeEnd}. */
+    private static final trot.env.EpisodeEnd[] BREACH_ENDS = {trot.env.EpisodeEnd.TIME_LIMIT, trot.env.EpisodeEnd.TILT,
+            trot.env.EpisodeEnd.interlock("joint-limit"), trot.env.EpisodeEnd.interlock("torque-saturation"),
+            trot.env.EpisodeEnd.interlock("device-fault")};
     private static final Logger LOG = Logger.getLogger("trot.env.robot");
     private static final long CLEAR_FAULTS = Protocol.FAULT_RESET | Protocol.FAULT_WATCHDOG | Protocol.FAULT_JOINT_LIMIT;
     private static final List<String> TELEMETRY = List.of("forward_speed_mps", "yaw_rad", "yaw_rate_radps",
@@ -250,6 +254,9 @@ public final class A1Robot implements Environment, Telemetry, RealTime {
         out.terminated = b != BREACH_NONE;
         out.truncated = !out.terminated && steps >= spec.maxEpisodeSteps();
         running = !(out.terminated || out.truncated);
+        if (!running) {
+            lastEnd = BREACH_ENDS[b];
+        }
         if (out.truncated) {
             // Hold the last targets until the reset (the reader thread re-sends them), instead of a watchdog trip.
             // The first re-send at once: the last step's command is already a period old, half the watchdog's 100 ms.
@@ -281,6 +288,19 @@ public final class A1Robot implements Environment, Telemetry, RealTime {
             };
             return NAME + ": episode ended at step " + steps + " by " + BREACH_NAMES[b] + " (" + what + "); damping";
         }
+    }
+
+    private volatile trot.env.EpisodeEnd lastEnd;
+
+    /**
+     * {@code time-limit}, {@code tilt} (the termination angle), or the interlock that ended the episode:
+     * {@code interlock:joint-limit} (a joint within the margin of its range), {@code interlock:torque-saturation},
+     * {@code interlock:device-fault} (a fault that damps: watchdog, joint limit on the device). What ends the whole run
+     * (a lost link, over-temperature, an e-stop) is a {@link RobotStopException} instead.
+     */
+    @Override
+    public trot.env.EpisodeEnd lastEpisodeEnd() {
+        return lastEnd;
     }
 
     /** Why the last episode ended early ({@code tilt}, {@code joint near its limit}, ...), or {@code none}. */

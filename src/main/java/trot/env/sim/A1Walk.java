@@ -44,7 +44,7 @@ import java.nio.file.Path;
  * field or gentle slope) and the ground friction U(0.75, 1.25) from the environment's seed, puts the robot in the
  * standing pose and lifts it until nothing touches.
  */
-public final class A1Walk implements Environment, Telemetry, trot.env.Resumable {
+public final class A1Walk implements Environment, Telemetry, trot.env.EpisodeReport, trot.env.Resumable {
     public static final int OBSERVATION_SIZE = 48, ACTION_SIZE = 12, JOINTS = 12;
     /** Offsets in the observation. */
     public static final int OBS_ROLL = 0, OBS_PITCH = 1, OBS_ANGULAR_VELOCITY = 2, OBS_LINEAR_VELOCITY = 5,
@@ -464,6 +464,27 @@ public final class A1Walk implements Environment, Telemetry, trot.env.Resumable 
         }
         out.truncated = !out.terminated && steps >= spec.maxEpisodeSteps();
         running = !(out.terminated || out.truncated);
+        if (!running) {
+            lastEnd = broken ? trot.env.EpisodeEnd.SIM_UNSTABLE : out.terminated ? trot.env.EpisodeEnd.TILT
+                    : trot.env.EpisodeEnd.TIME_LIMIT;
+        }
+    }
+
+    private trot.env.EpisodeEnd lastEnd;
+
+    /** {@code tilt} (|roll| or |pitch| past the termination angle), {@code sim-unstable} or {@code time-limit}. */
+    @Override
+    public trot.env.EpisodeEnd lastEpisodeEnd() {
+        return lastEnd;
+    }
+
+    /** {@code terrain} (flat, bumpy or slope) and {@code friction} (the ground's sliding friction coefficient). */
+    @Override
+    public java.util.Map<String, String> episodeConditions() {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("terrain", terrainKind);
+        m.put("friction", String.format(java.util.Locale.ROOT, "%.3f", friction));
+        return m;
     }
 
     private static final int UNSTABLE = Mujoco.WARN_BADQACC | Mujoco.WARN_BADQPOS | Mujoco.WARN_BADQVEL;
