@@ -177,6 +177,7 @@ class A1RobotTest {
             assertTrue(out.terminated, "terminated within 60 steps");
             assertFalse(out.truncated);
             assertEquals("tilt", robot.lastBreach());
+            assertEquals(trot.env.EpisodeEnd.TILT, robot.lastEpisodeEnd(), "the per-episode report's reason");
             assertTrue(Math.abs(out.observation[A1Walk.OBS_ROLL]) > Math.toRadians(10), "roll " + out.observation[0]);
             assertThrows(IllegalStateException.class, () -> robot.step(tilt, out), "no step after the episode ended");
             robot.reset(o);
@@ -205,6 +206,7 @@ class A1RobotTest {
                     robot.step(small, out);
                 } while (!out.done());
                 assertTrue(out.truncated && !out.terminated, "a time-limit end");
+                assertEquals(trot.env.EpisodeEnd.TIME_LIMIT, robot.lastEpisodeEnd());
                 Thread.sleep(1500);
                 robot.reset(o);
                 assertEquals(0, o[A1Walk.OBS_ROLL], 0.1, "standing");
