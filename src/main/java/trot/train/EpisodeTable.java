@@ -172,7 +172,12 @@ public final class EpisodeTable {
         return b.toString();
     }
 
-    private static String number(String format, double v) {
-        return Double.isFinite(v) ? String.format(Locale.ROOT, format, v) : "";
+    /** {@code v} in {@code format}; empty for NaN; no sign on a value that rounds to zero ({@code -0.000}). */
+    static String number(String format, double v) {
+        if (!Double.isFinite(v)) {
+            return "";
+        }
+        String s = String.format(Locale.ROOT, format, v);
+        return s.matches("-0(\\.0*)?") ? s.substring(1) : s;
     }
 }

@@ -110,10 +110,16 @@ public final class Evaluator {
             return Math.hypot(forward_m, lateral_m);
         }
 
-        /** The direction walked, degrees from the starting heading, to the left positive (NaN when it did not move). */
+        /**
+         * The direction walked, degrees from the starting heading, to the left positive; NaN when the trunk ended less
+         * than {@value #DIRECTION_MIN_M} m from its start (a robot that stood: its direction is noise).
+         */
         public double direction_deg() {
-            return distance_m() > 0 ? Math.toDegrees(Math.atan2(lateral_m, forward_m)) : Double.NaN;
+            return distance_m() >= DIRECTION_MIN_M ? Math.toDegrees(Math.atan2(lateral_m, forward_m)) : Double.NaN;
         }
+
+        /** The shortest displacement that has a direction, m. */
+        public static final double DIRECTION_MIN_M = 0.05;
 
         public double yawDrift_deg() {
             return Math.toDegrees(yawDrift_rad);

@@ -167,5 +167,15 @@ class EvaluatorEpisodesTest {
         assertThrows(IllegalArgumentException.class, () -> EpisodeEnd.interlock("Joint, limit"));
         assertThrows(IllegalArgumentException.class, () -> EpisodeEnd.interlock(""));
         assertTrue(EpisodeEnd.TILT.failure() && !EpisodeEnd.TIME_LIMIT.failure());
+        assertEquals("0.000", EpisodeTable.number("%.3f", -0.0004));
+        assertEquals("-0.001", EpisodeTable.number("%.3f", -0.0006));
+        assertEquals("", EpisodeTable.number("%.3f", Double.NaN));
+    }
+
+    @Test
+    void aRobotThatStoodHasNoDirection() {
+        Evaluator.Episode e = new Evaluator.Episode(1, 0, 10, 0.5, EpisodeEnd.TIME_LIMIT, Map.of(), -0.006, -0.0001, 0,
+                0, Evaluator.PositionSource.ODOMETRY);
+        assertTrue(Double.isNaN(e.direction_deg()), "6 mm has no direction");
     }
 }
