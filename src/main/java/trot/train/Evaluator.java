@@ -126,6 +126,20 @@ public final class Evaluator {
     }
 
     public Result run(Controller controller) {
+        try {
+            return run(controller, null);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);   // not reached: no recorder, nothing to write
+        }
+    }
+
+    /**
+     * {@link #run(Controller)}, with {@code firstEpisode} (null: none) watching the first episode and closed after it.
+     *
+     * @throws IOException when the recorder cannot write its recording (the evaluation's numbers are then lost too:
+     *                     the caller asked for both)
+     */
+    public Result run(Controller controller, EpisodeRecorder firstEpisode) throws java.io.IOException {
         rollout.env().seed(seed);
         List<String> names = telemetry == null ? List.of() : telemetry.telemetryNames();
         double[] returns = new double[episodes];
@@ -134,7 +148,26 @@ public final class Evaluator {
         int falls = 0;
         for (int e = 0; e < episodes; e++) {
             book.episode = e;
-            StepResult last = rollout.runEpisode(controller, book);
+            StepResult last;
+            if (e == 0 && firstEpisode != null) {
+                try (EpisodeRecorder recorder = firstEpisode) {
+                    last = rollout.runEpisode(controller, new Rollout.Observer() {
+                        @Override
+                        public void reset(Rollout r) {
+                            book.reset(r);
+                            recorder.reset(r);
+                        }
+
+                        @Override
+                        public void step(Rollout r) {
+                            book.step(r);
+                            recorder.step(r);
+                        }
+                    });
+                }
+            } else {
+                last = rollout.runEpisode(controller, book);
+            }
             returns[e] = rollout.episodeReturn();
             steps += rollout.length();
             falls += last.terminated ? 1 : 0;

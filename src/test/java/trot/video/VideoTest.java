@@ -1,0 +1,228 @@
+package trot.video;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import trot.env.sim.A1Walk;
+import trot.env.sim.Mujoco;
+import trot.env.sim.Renderer;
+import trot.train.Evaluator;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Offscreen rendering of the A1 (EGL + MuJoCo's renderer) and its videos (ffmpeg): the frames show the robot, the
+ * videos have the frames the simulated clock calls for, and recording changes no evaluation number.
+ *
+ * <p>Skips when MuJoCo's renderer or ffmpeg is missing here, unless {@code TROT_REQUIRE_VIDEO} is set (CI sets it:
+ * there it must run).
+ */
+class VideoTest {
+    static final Path MODEL = Path.of("hardware/a1/a1.xml");
+
+    @BeforeAll
+    static void renderer() {
+        assumeTrue(Mujoco.available(), Mujoco.unavailableReason());
+        assumeVideo();
+    }
+
+    /** Skips without a renderer or ffmpeg, unless TROT_REQUIRE_VIDEO is set. */
+    static void assumeVideo() {
+        boolean required = System.getenv("TROT_REQUIRE_VIDEO") != null;
+        if (!required) {
+            assumeTrue(Renderer.available(), Renderer.unavailableReason());
+            assumeTrue(ffmpegPresent(), "ffmpeg not installed (apt-get install ffmpeg)");
+        }
+    }
+
+    static boolean ffmpegPresent() {
+        try {
+            Process p = new ProcessBuilder("ffprobe", "-version").redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor() == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
+    static A1Walk a1(int steps) {
+        A1Walk.Config p = A1Walk.Config.paper(MODEL);
+        return new A1Walk(new A1Walk.Config(p.model(), p.targetSpeed_mps(), p.reward(), p.kp(), p.kd(),
+                p.torqueLimit_Nm(), p.controlPeriod_s(), steps, p.terminationAngle_rad(), p.frictionMin(),
+                p.frictionMax(), p.contactThreshold_N(), p.terrain()));
+    }
+
+    /** Variance of the grey level and the number of distinct colours of an RGB frame. */
+    static double variance(byte[] rgb) {
+        double s = 0, s2 = 0;
+        int n = rgb.length / 3;
+        for (int i = 0; i < rgb.length; i += 3) {
+            double g = ((rgb[i] & 255) + (rgb[i + 1] & 255) + (rgb[i + 2] & 255)) / 3.0;
+            s += g;
+            s2 += g * g;
+        }
+        return s2 / n - (s / n) * (s / n);
+    }
+
+    static int colours(byte[] rgb) {
+        Set<Integer> c = new HashSet<>();
+        for (int i = 0; i < rgb.length; i += 3) {
+            c.add((rgb[i] & 255) << 16 | (rgb[i + 1] & 255) << 8 | (rgb[i + 2] & 255));
+        }
+        return c.size();
+    }
+
+    /** Pixels whose colour differs by more than 30 (sum over channels) between two frames. */
+    static int changed(byte[] a, byte[] b) {
+        int n = 0;
+        for (int i = 0; i < a.length; i += 3) {
+            int d = Math.abs((a[i] & 255) - (b[i] & 255)) + Math.abs((a[i + 1] & 255) - (b[i + 1] & 255))
+                    + Math.abs((a[i + 2] & 255) - (b[i + 2] & 255));
+            n += d > 30 ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** Orange pixels: the robot's legs (the renderer's colour for bodies other than the trunk and the world). */
+    static int orange(byte[] rgb) {
+        int n = 0;
+        for (int i = 0; i < rgb.length; i += 3) {
+            int r = rgb[i] & 255, g = rgb[i + 1] & 255, b = rgb[i + 2] & 255;
+            n += r > 90 && r > g + 25 && g > b + 15 ? 1 : 0;
+        }
+        return n;
+    }
+
+    @Test
+    void framesShowTheRobotAndRenderingChangesNothing() {
+        try (Mujoco sim = new Mujoco(MODEL); Renderer r = new Renderer(sim, 320, 240, Renderer.Camera.trunk())) {
+            sim.resetToKeyframe(sim.requireId(Mujoco.ObjectType.KEYFRAME, "home"));
+            sim.forward();
+            double[] qpos = new double[sim.nq()], qvel = new double[sim.nv()];
+            sim.qpos().get(0, qpos);
+            sim.qvel().get(0, qvel);
+            double time = sim.time();
+            byte[] first = new byte[r.frameBytes()];
+            r.render(first);
+            double[] after = new double[sim.nq()], afterVel = new double[sim.nv()];
+            sim.qpos().get(0, after);
+            sim.qvel().get(0, afterVel);
+            assertArrayEquals(qpos, after, 0, "rendering changed qpos");
+            assertArrayEquals(qvel, afterVel, 0, "rendering changed qvel");
+            assertEquals(time, sim.time(), 0);
+            assertTrue(variance(first) > 100, "a near-uniform frame: grey variance " + variance(first));
+            assertTrue(colours(first) > 200, "only " + colours(first) + " colours");
+            int legs = orange(first);
+            assertTrue(legs > 300, "the robot's legs cover only " + legs + " pixels of 320x240: " + r.description());
+
+            // Same state: the same picture (deterministic, and the renderer keeps no stale state between frames).
+            byte[] again = new byte[r.frameBytes()];
+            r.render(again);
+            assertEquals(0, changed(first, again), "two renders of one state differ");
+
+            // Fold the legs (thighs up, calves in): the camera follows the trunk, the legs move in the picture.
+            for (String leg : A1Walk.LEGS) {
+                int thigh = sim.jointQposAddress(sim.requireId(Mujoco.ObjectType.JOINT, leg + "_thigh_joint"));
+                int calf = sim.jointQposAddress(sim.requireId(Mujoco.ObjectType.JOINT, leg + "_calf_joint"));
+                sim.qpos().put(thigh, 1.6);
+                sim.qpos().put(calf, -2.6);
+            }
+            byte[] folded = new byte[r.frameBytes()];
+            r.render(folded);
+            assertTrue(changed(first, folded) > 1000, "folding the legs changed " + changed(first, folded) + " pixels");
+            // Moving the whole robot 0.25 m forward: the camera follows, the robot stays, the ground grid moves under it.
+            sim.qpos().put(0, sim.qpos().get(0) + 0.25);
+            byte[] moved = new byte[r.frameBytes()];
+            r.render(moved);
+            int legsMoved = orange(moved), legsFolded = orange(folded);
+            assertTrue(Math.abs(legsMoved - legsFolded) < legsFolded / 5, "the robot left the picture: " + legsFolded
+                    + " then " + legsMoved + " leg pixels");
+            assertTrue(changed(folded, moved) > 200, "the ground did not move under a followed robot: "
+                    + changed(folded, moved) + " pixels changed");
+        }
+    }
+
+    @Test
+    void theVideoHasTheFramesOfTheSimulatedClockAndTheReturnsOfARunWithout(@TempDir Path dir) throws Exception {
+        int steps = 24;   // 1.2 s at 20 Hz: frames at 0, 1/30, ..., 1.2 s
+        Evaluator.Controller stepping = (o, a) -> {
+            for (int i = 0; i < a.length; i++) {
+                a[i] = (float) Math.sin(0.7 * i + 3 * o[A1Walk.OBS_ROLL] + o[20 + i % 12]);
+            }
+        };
+        Evaluator.Result plain;
+        try (A1Walk env = a1(steps)) {
+            plain = new Evaluator(env, 2, 5).run(stepping);
+        }
+        Path mp4 = dir.resolve("sub dir/eval.mp4"), png = dir.resolve("still.png");
+        Evaluator.Result recorded;
+        long frames;
+        try (A1Walk env = a1(steps)) {
+            EpisodeVideo video = new EpisodeVideo(env, mp4, png, 0.5, EpisodeVideo.Settings.defaults().withSize("320x240"));
+            recorded = new Evaluator(env, 2, 5).run(stepping, video);
+            frames = video.frames();
+        }
+        assertArrayEquals(plain.returns(), recorded.returns(), 0, "recording a video changed the evaluation");
+        assertArrayEquals(plain.trace()[plain.trace().length - 1], recorded.trace()[recorded.trace().length - 1], 0);
+        int physics = steps * 50;   // 1 ms steps
+        long expected = (long) Math.floor((physics + 0.5) * 0.001 * 30) + 1;
+        assertEquals(expected, frames);
+        assertEquals(37, expected);
+        assertEquals(expected, probeFrames(mp4), "frames in " + mp4);
+        List<String> stream = probe(mp4, "stream=codec_name,pix_fmt,width,height,avg_frame_rate");
+        assertEquals(List.of("h264", "320", "240", "yuv420p", "30/1"), stream);
+        var image = javax.imageio.ImageIO.read(png.toFile());
+        assertEquals(320, image.getWidth());
+        assertEquals(240, image.getHeight());
+        assertTrue(Files.list(mp4.getParent()).noneMatch(p -> p.getFileName().toString().endsWith(".partial")));
+    }
+
+    @Test
+    void aFailedRecordingLeavesNoVideoAndNamesTheEncoder(@TempDir Path dir) throws Exception {
+        Path mp4 = dir.resolve("v.mp4");
+        Files.writeString(mp4, "an earlier video");
+        IOException e = assertThrows(IOException.class, () -> {
+            try (Mp4Writer w = new Mp4Writer(mp4, 64, 48, 30)) {
+                w.write(new byte[64 * 48 * 3]);
+                w.write(new byte[64 * 48 * 3]);
+                w.abandon();
+                throw new IOException("abandoned");
+            }
+        });
+        assertEquals("abandoned", e.getMessage());
+        assertEquals("an earlier video", Files.readString(mp4), "an abandoned recording replaced the earlier file");
+        assertFalse(Files.list(dir).anyMatch(p -> p.getFileName().toString().endsWith(".partial")));
+        assertThrows(IllegalArgumentException.class, () -> new Mp4Writer(mp4, 63, 48, 30));
+        assertThrows(IllegalArgumentException.class, () -> EpisodeVideo.Settings.defaults().withSize("640by480"));
+    }
+
+    static long probeFrames(Path mp4) throws Exception {
+        List<String> v = probe(mp4, "stream=nb_read_frames", "-count_frames");
+        return Long.parseLong(v.get(0));
+    }
+
+    static List<String> probe(Path mp4, String entries, String... extra) throws Exception {
+        List<String> command = new ArrayList<>(List.of("ffprobe", "-v", "error", "-select_streams", "v:0"));
+        command.addAll(List.of(extra));
+        command.addAll(List.of("-show_entries", entries, "-of", "default=noprint_wrappers=1:nokey=1", mp4.toString()));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        return List.of(out.strip().split("\\s+"));
+    }
+}
