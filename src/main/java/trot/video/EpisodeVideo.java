@@ -27,8 +27,8 @@ import java.nio.file.StandardCopyOption;
  */
 public final class EpisodeVideo implements EpisodeRecorder {
 
-    /** Frame size, frames per second of simulated time, and the camera. */
-    public record Settings(int width, int height, double fps, Renderer.Camera camera) {
+    /** Frame size, frames per second of simulated time, the camera and the rendering quality. */
+    public record Settings(int width, int height, double fps, Renderer.Camera camera, Renderer.Quality quality) {
         public Settings {
             if (width < 16 || height < 16 || width > 8192 || height > 8192 || width % 2 != 0 || height % 2 != 0) {
                 throw new IllegalArgumentException("video: the frame size " + width + "x" + height + " must be even"
@@ -37,14 +37,25 @@ public final class EpisodeVideo implements EpisodeRecorder {
             if (!(fps > 0) || fps > 1000) {
                 throw new IllegalArgumentException("video: the frame rate must be in (0, 1000] frames per second, got " + fps);
             }
-            if (camera == null) {
-                throw new IllegalArgumentException("video: no camera");
+            if (camera == null || quality == null) {
+                throw new IllegalArgumentException("video: no camera or no quality");
             }
         }
 
-        /** 640x480 at 30 frames per second of simulated time, following the trunk. */
+        /** 640x480 at 30 frames per second of simulated time, following the trunk, in high quality. */
         public static Settings defaults() {
-            return new Settings(640, 480, 30, Renderer.Camera.trunk());
+            return new Settings(640, 480, 30, Renderer.Camera.trunk(), Renderer.Quality.HIGH);
+        }
+
+        /** These settings in quality {@code name}: "high" (shadows, 4x multisampling) or "fast" (neither). */
+        public Settings withQuality(String name) {
+            Renderer.Quality q = switch (name.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "high" -> Renderer.Quality.HIGH;
+                case "fast" -> Renderer.Quality.FAST;
+                default -> throw new IllegalArgumentException("video: the quality is high (shadows, anti-aliasing) or"
+                        + " fast (neither, about 4x faster to render), got '" + name + "'");
+            };
+            return new Settings(width, height, fps, camera, q);
         }
 
         /** These settings with the size given as {@code WIDTHxHEIGHT}, e.g. "1280x720". */
@@ -54,7 +65,8 @@ public final class EpisodeVideo implements EpisodeRecorder {
                 if (p.length != 2) {
                     throw new NumberFormatException();
                 }
-                return new Settings(Integer.parseInt(p[0].trim()), Integer.parseInt(p[1].trim()), fps, camera);
+                return new Settings(Integer.parseInt(p[0].trim()), Integer.parseInt(p[1].trim()), fps, camera,
+                        quality);
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("video: the size must be WIDTHxHEIGHT in pixels, e.g. 640x480, got '"
                         + size + "'");
@@ -97,7 +109,7 @@ public final class EpisodeVideo implements EpisodeRecorder {
         this.still = png;
         this.stillAt_s = stillAt_s;
         this.halfStep_s = a1.physicsStep_s() / 2;
-        this.renderer = a1.renderer(settings.width(), settings.height(), settings.camera());
+        this.renderer = a1.renderer(settings.width(), settings.height(), settings.camera(), settings.quality());
         this.frame = new byte[renderer.frameBytes()];
         Mp4Writer w = null;
         if (mp4 != null) {
@@ -109,6 +121,20 @@ public final class EpisodeVideo implements EpisodeRecorder {
             }
         }
         this.writer = w;
+    }
+
+    /**
+     * Checks that episodes of {@code env} can be rendered here with {@code settings} (a GL context is made and freed).
+     *
+     * @throws IllegalArgumentException when {@code env} is not a task that can be rendered
+     * @throws IllegalStateException    when no headless GL context can be made (the message names what to install)
+     */
+    public static void check(Environment env, Settings settings) {
+        if (!(env instanceof A1Walk a1)) {
+            throw new IllegalArgumentException("video: " + env.spec().name() + " cannot be rendered; videos are made of"
+                    + " the MuJoCo tasks (a1) in simulation");
+        }
+        a1.renderer(settings.width(), settings.height(), settings.camera(), settings.quality()).close();
     }
 
     @Override

@@ -66,6 +66,32 @@ public final class Mp4Writer implements AutoCloseable {
         this.in = new BufferedOutputStream(process.getOutputStream(), 1 << 20);
     }
 
+    /**
+     * Checks that ffmpeg runs here and has the H.264 encoder libx264 (Debian's ffmpeg has).
+     *
+     * @throws IOException saying what to install when not
+     */
+    public static void requireEncoder() throws IOException {
+        Process p;
+        try {
+            p = new ProcessBuilder(ffmpeg(), "-hide_banner", "-encoders").redirectErrorStream(true).start();
+        } catch (IOException e) {
+            throw new IOException("cannot start " + ffmpeg() + " to encode videos (" + e.getMessage() + "): install it"
+                    + " with 'apt-get install ffmpeg' (Debian 12)", e);
+        }
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        try {
+            if (p.waitFor() != 0 || !out.contains("libx264")) {
+                throw new IOException(ffmpeg() + " has no H.264 encoder (libx264); install Debian's build with"
+                        + " 'apt-get install ffmpeg'");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while asking " + ffmpeg() + " for its encoders", e);
+        }
+    }
+
     /** The encoder's command: {@code TROT_FFMPEG} when set (for another build of ffmpeg), else {@code ffmpeg}. */
     static String ffmpeg() {
         String e = System.getenv("TROT_FFMPEG");

@@ -192,6 +192,39 @@ class VideoTest {
     }
 
     @Test
+    void trainingWithVideosHasTheNumbersOfTrainingWithout(@TempDir Path dir) throws Exception {
+        trot.agent.LearnerConfig tiny = trot.agent.LearnerConfig.droq().with("hidden", "16,16").with("batch", "32")
+                .with("utd", "2");
+        trot.train.TrainingSettings settings = new trot.train.TrainingSettings(120, 60, 60, 1, 0, 1, 0, 4);
+        EpisodeVideo.Settings small = EpisodeVideo.Settings.defaults().withSize("160x120").withQuality("fast");
+        for (String run : new String[]{"with", "without"}) {
+            try (A1Walk env = a1(30); A1Walk evalEnv = a1(30)) {
+                trot.train.Trainer t = new trot.train.Trainer(settings, tiny, env, evalEnv, dir.resolve(run), false);
+                if (run.equals("with")) {
+                    t.videoEvery(1, file -> new EpisodeVideo(evalEnv, file, null, 0, small));
+                }
+                t.run(p -> { });
+            }
+        }
+        for (long step : new long[]{60, 120}) {
+            Path mp4 = trot.train.Trainer.videoFile(dir.resolve("with"), step);
+            assertEquals(String.format("eval-step-%06d.mp4", step), mp4.getFileName().toString());
+            assertEquals(dir.resolve("with/videos"), mp4.getParent());
+            assertTrue(probeFrames(mp4) > 1, mp4 + " has no frames");
+        }
+        assertFalse(Files.exists(dir.resolve("without/videos")));
+        for (String f : new String[]{"episodes.csv", "evaluations.csv"}) {
+            trot.io.MetricsCsv.Table a = trot.io.MetricsCsv.read(dir.resolve("with").resolve(f));
+            trot.io.MetricsCsv.Table b = trot.io.MetricsCsv.read(dir.resolve("without").resolve(f));
+            for (String c : a.columns()) {
+                if (!List.of("update_ms", "steps_per_second", "elapsed_s").contains(c)) {
+                    assertArrayEquals(b.column(c), a.column(c), 0, f + " " + c + " differs with videos");
+                }
+            }
+        }
+    }
+
+    @Test
     void aFailedRecordingLeavesNoVideoAndNamesTheEncoder(@TempDir Path dir) throws Exception {
         Path mp4 = dir.resolve("v.mp4");
         Files.writeString(mp4, "an earlier video");
@@ -208,6 +241,33 @@ class VideoTest {
         assertFalse(Files.list(dir).anyMatch(p -> p.getFileName().toString().endsWith(".partial")));
         assertThrows(IllegalArgumentException.class, () -> new Mp4Writer(mp4, 63, 48, 30));
         assertThrows(IllegalArgumentException.class, () -> EpisodeVideo.Settings.defaults().withSize("640by480"));
+    }
+
+    @Test
+    void withoutAGlDriverTheErrorNamesTheDebianPackages(@TempDir Path dir) throws Exception {
+        // Mesa's EGL vendor file hidden (as without libegl-mesa0), then Mesa's drivers (as without libgl1-mesa-dri).
+        assertTrue(probeRenderer(dir, java.util.Map.of()).startsWith("rendered on "), "the probe renders here");
+        for (var env : List.of(java.util.Map.of("__EGL_VENDOR_LIBRARY_FILENAMES", dir.resolve("none.json").toString()),
+                java.util.Map.of("LIBGL_DRIVERS_PATH", dir.toString()))) {
+            String out = probeRenderer(dir, env);
+            assertTrue(out.startsWith("error: ") && out.contains("apt-get install") && out.contains("libegl-mesa0")
+                    && out.contains("libgl1-mesa-dri"), env + ": " + out);
+        }
+    }
+
+    /** The last line a child JVM running {@link RendererProbe} printed, with {@code env} added to its environment. */
+    static String probeRenderer(Path dir, java.util.Map<String, String> env) throws Exception {
+        String java = ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        ProcessBuilder b = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                "-Djava.library.path=" + System.getProperty("java.library.path"), RendererProbe.class.getName(),
+                MODEL.toString()).redirectErrorStream(true);
+        b.environment().putAll(env);
+        Process p = b.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        String[] lines = out.strip().split("\n");
+        return lines[lines.length - 1];
     }
 
     static long probeFrames(Path mp4) throws Exception {

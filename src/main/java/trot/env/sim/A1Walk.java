@@ -499,9 +499,9 @@ public final class A1Walk implements Environment, Telemetry, trot.env.Resumable 
      *
      * @throws IllegalStateException when no headless GL context can be made here (the message names what to install)
      */
-    public Renderer renderer(int width, int height, Renderer.Camera camera) {
+    public Renderer renderer(int width, int height, Renderer.Camera camera, Renderer.Quality quality) {
         checkOpen("renderer");
-        return new Renderer(sim, width, height, camera);
+        return new Renderer(sim, width, height, camera, quality);
     }
 
     private static final int UNSTABLE = Mujoco.WARN_BADQACC | Mujoco.WARN_BADQPOS | Mujoco.WARN_BADQVEL;
