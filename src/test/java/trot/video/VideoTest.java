@@ -244,6 +244,32 @@ class VideoTest {
     }
 
     @Test
+    void theEmulatorWritesAVideoOfWhatItsRobotDid(@TempDir Path dir) throws Exception {
+        Path emulator = Path.of("hardware/firmware/build/trot-emulator");
+        if (System.getenv("TROT_REQUIRE_EMULATOR") == null) {
+            assumeTrue(Files.isExecutable(emulator), "the emulator is not built");
+        }
+        Path mp4 = dir.resolve("emulated.mp4");
+        // Starting on its side, the disarmed robot falls flat: the frames change.
+        Process p = new ProcessBuilder(emulator.toString(), "--model", MODEL.toString(), "--duration", "1", "--quiet",
+                "--start", "side", "--video", mp4.toString(), "--video-size", "320x240").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        // 1000 steps, then 10 ticks of the e-stop at the shutdown: frames at 0, 1/30, ..., 1.0 s.
+        assertTrue(out.contains("video " + mp4 + ": 31 frames"), out);
+        assertEquals(31, probeFrames(mp4));
+        assertEquals(List.of("h264", "320", "240", "yuv420p"), probe(mp4, "stream=codec_name,pix_fmt,width,height"));
+
+        Process bad = new ProcessBuilder(emulator.toString(), "--model", MODEL.toString(), "--duration", "1",
+                "--video", dir.resolve("v.avi").toString()).redirectErrorStream(true).start();
+        String why = new String(bad.getInputStream().readAllBytes());
+        assertTrue(bad.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(2, bad.exitValue(), why);
+        assertTrue(why.contains("name it FILE.mp4"), why);
+    }
+
+    @Test
     void withoutAGlDriverTheErrorNamesTheDebianPackages(@TempDir Path dir) throws Exception {
         // Mesa's EGL vendor file hidden (as without libegl-mesa0), then Mesa's drivers (as without libgl1-mesa-dri).
         assertTrue(probeRenderer(dir, java.util.Map.of()).startsWith("rendered on "), "the probe renders here");
