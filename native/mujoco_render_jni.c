@@ -22,13 +22,15 @@ static void throw_new(JNIEnv *env, const char *cls, const char *msg) {
 
 JNIEXPORT jlong JNICALL Java_trot_env_sim_Renderer_nativeOpen(JNIEnv *env, jclass cls, jlong sim, jint width,
                                                               jint height, jstring body, jdouble distance,
-                                                              jdouble azimuth, jdouble elevation) {
+                                                              jdouble azimuth, jdouble elevation,
+                                                              jboolean high) {
     const char *b = (*env)->GetStringUTFChars(env, body, NULL);
     if (!b) return 0;
     trot_camera camera = {b, distance, azimuth, elevation};
     char why[1024] = "";
     const sim_t *s = (const sim_t *) (intptr_t) sim;
-    trot_renderer *r = trot_render_open(s->m, width, height, &camera, why, sizeof why);
+    trot_renderer *r = trot_render_open(s->m, width, height, &camera,
+                                        high ? TROT_RENDER_HIGH : TROT_RENDER_FAST, why, sizeof why);
     (*env)->ReleaseStringUTFChars(env, body, b);
     if (!r) {
         throw_new(env, "java/lang/IllegalStateException", why);

@@ -36,7 +36,7 @@ struct trot_renderer {
     mjvCamera camera;
     mjvOption option;
     mjrContext con;
-    int width, height, track_body, have_scene, have_con;
+    int width, height, track_body, have_scene, have_con, shadows;
     unsigned char *flip; /* one row */
     char description[256];
 };
@@ -45,7 +45,7 @@ void trot_camera_default(trot_camera *c) {
     c->track_body = "trunk";
     c->distance_m = 2.0;
     c->azimuth_deg = 135;
-    c->elevation_deg = -20;
+    c->elevation_deg = -25; /* the top edge of the picture 2.5 degrees below the horizon: no black sky */
 }
 
 /* MuJoCo reports fatal errors (for example "gladLoadGL error": no usable GL) through mju_user_error, which by
@@ -157,8 +157,8 @@ static void set_colours(mjModel *m, int track_body) {
     m->vis.quality.shadowsize = 2048;
 }
 
-trot_renderer *trot_render_open(const mjModel *sim_model, int width, int height, const trot_camera *camera, char *why,
-                                size_t why_size) {
+trot_renderer *trot_render_open(const mjModel *sim_model, int width, int height, const trot_camera *camera,
+                                enum trot_render_quality quality, char *why, size_t why_size) {
     if (width < 16 || height < 16 || width > 8192 || height > 8192) {
         snprintf(why, why_size, "the frame size %dx%d is outside 16..8192 pixels per side", width, height);
         return NULL;
@@ -235,6 +235,8 @@ trot_renderer *trot_render_open(const mjModel *sim_model, int width, int height,
     }
     r->m->vis.global.offwidth = width;
     r->m->vis.global.offheight = height;
+    r->m->vis.quality.offsamples = quality == TROT_RENDER_HIGH ? 4 : 0;
+    r->shadows = quality == TROT_RENDER_HIGH;
     set_colours(r->m, body);
     mjv_defaultScene(&r->scene);
     mjv_defaultOption(&r->option);
@@ -372,11 +374,11 @@ int trot_render_frame(trot_renderer *r, const mjModel *sim, const mjtNum *qpos, 
     mjv_updateScene(r->m, r->d, &r->option, NULL, &r->camera, mjCAT_ALL, &r->scene);
     add_ground_grid(r);
     if (r->scene.nlight < mjMAXLIGHT) {
-        /* A sun from above the camera's side, casting shadows (the feet's shadows show the contacts). */
+        /* A sun from above the camera's side, casting shadows in high quality (the feet's show the contacts). */
         mjvLight *l = r->scene.lights + r->scene.nlight++;
         memset(l, 0, sizeof *l);
         l->directional = 1;
-        l->castshadow = 1;
+        l->castshadow = (mjtByte) r->shadows;
         double az = r->camera.azimuth * M_PI / 180;
         l->dir[0] = (float) (0.3 * cos(az));
         l->dir[1] = (float) (0.3 * sin(az));
