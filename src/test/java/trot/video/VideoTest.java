@@ -225,6 +225,52 @@ class VideoTest {
     }
 
     @Test
+    void theCommandsWriteVideosAndRefuseBadVideoFlags(@TempDir Path dir) throws Exception {
+        Path run = dir.resolve("run");
+        StringBuilder log = new StringBuilder();
+        int code = trot.testing.Commands.run(log, "train", "--env", "a1", "--model", MODEL.toString(), "--steps", "100",
+                "--random-steps", "100", "--eval-interval", "100", "--eval-episodes", "1", "--set", "hidden=16,16",
+                "--set", "batch=16", "--set", "utd=1", "--no-progress", "--video-every", "1", "--video-size", "160x120",
+                "--out", run.toString());
+        assertEquals(0, code, log.toString());
+        Path mp4 = run.resolve("videos/eval-step-000100.mp4");
+        long length = Math.round(trot.io.MetricsCsv.read(run.resolve("evaluations.csv")).column("mean_length")[0]);
+        assertEquals((long) Math.floor((length * 50 + 0.5) * 0.001 * 30) + 1, probeFrames(mp4), "frames of " + mp4);
+
+        Path policy = run.resolve("policy.ckpt");
+        Path video = dir.resolve("eval.mp4"), still = dir.resolve("eval.png");
+        StringBuilder eval = new StringBuilder();
+        code = trot.testing.Commands.run(eval, "eval", "--policy", policy.toString(), "--model", MODEL.toString(),
+                "--episodes", "1", "--video", video.toString(), "--still", still.toString(), "--still-at", "0.5",
+                "--video-size", "160x120", "--video-quality", "fast", "--out", dir.resolve("e").toString());
+        assertEquals(0, code, eval.toString());
+        assertTrue(eval.toString().contains("video of episode 1: " + video.toAbsolutePath()), eval.toString());
+        assertEquals(160, javax.imageio.ImageIO.read(still.toFile()).getWidth());
+        assertTrue(probeFrames(video) > 1);
+
+        String[][] refused = {
+                {"--video", dir.resolve("x.avi").toString()}, {"name it FILE.mp4"},
+                {"--video", video.toString()}, {"exists; give another name or --force"},
+                {"--still", dir.resolve("s.jpg").toString()}, {"name it FILE.png"},
+                {"--video", dir.resolve("y.mp4").toString(), "--video-size", "641x480"}, {"must be even"},
+                {"--video", dir.resolve("y.mp4").toString(), "--video-quality", "best"}, {"high (shadows"},
+                {"--video", dir.resolve("y.mp4").toString(), "--port", "/dev/null"}, {"trot emulate --video"}};
+        for (int i = 0; i < refused.length; i += 2) {
+            List<String> args = new ArrayList<>(List.of("eval", "--policy", policy.toString(), "--model", MODEL.toString(),
+                    "--episodes", "1", "--out", dir.resolve("e2").toString()));
+            args.addAll(List.of(refused[i]));
+            StringBuilder why = new StringBuilder();
+            assertEquals(2, trot.testing.Commands.run(why, args.toArray(String[]::new)), why.toString());
+            assertTrue(why.toString().contains(refused[i + 1][0]), String.join(" ", refused[i]) + ": " + why);
+        }
+        assertFalse(Files.exists(dir.resolve("y.mp4")));
+        StringBuilder pendulum = new StringBuilder();
+        assertEquals(2, trot.testing.Commands.run(pendulum, "train", "-e", "pendulum", "--steps", "10",
+                "--video-every", "1", "--out", dir.resolve("p").toString()));
+        assertTrue(pendulum.toString().contains("--video-every renders the MuJoCo simulation"), pendulum.toString());
+    }
+
+    @Test
     void aFailedRecordingLeavesNoVideoAndNamesTheEncoder(@TempDir Path dir) throws Exception {
         Path mp4 = dir.resolve("v.mp4");
         Files.writeString(mp4, "an earlier video");
