@@ -83,7 +83,7 @@ public final class EpisodeVideo implements EpisodeRecorder {
     private final byte[] frame;
     private double start_s;
     private long frames;
-    private boolean stillWritten, running, failed;
+    private boolean stillWritten, failed;
 
     /**
      * Prepares the recording of the next episode of {@code env}: a video into {@code mp4} and/or the frame at
@@ -141,7 +141,6 @@ public final class EpisodeVideo implements EpisodeRecorder {
     public void reset(Rollout r) {
         start_s = env.simulationTime_s();
         frames = 0;
-        running = true;
         due(start_s);
         env.physicsListener(this::due);
     }
@@ -150,7 +149,6 @@ public final class EpisodeVideo implements EpisodeRecorder {
     public void step(Rollout r) {
         if (r.result().terminated || r.result().truncated) {
             env.physicsListener(null);
-            running = false;
         }
     }
 
@@ -237,7 +235,6 @@ public final class EpisodeVideo implements EpisodeRecorder {
                 writer.close();
             }
         } finally {
-            running = false;
             renderer.close();
         }
     }
