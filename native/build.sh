@@ -3,6 +3,7 @@
 #   build/libtrotnn.so       LayerNorm kernels in C (trot.nn.NativeKernels)      needs a C compiler and JNI headers
 #   build/libjblas.so        zero-copy BLAS entry points for jblas              also needs OpenBLAS (libopenblas-dev)
 #   build/libtrotmujoco.so   the MuJoCo bridge (trot.env.sim.Mujoco)            also needs MuJoCo (libmujoco-dev)
+#   build/libtrotrender.so   offscreen rendering (trot.env.sim.Renderer, --video) also needs MuJoCo and EGL (libegl-dev)
 #   ../hardware/firmware/build/trot-emulator   the emulated robot (trot emulate)  also needs MuJoCo and openpty
 # Usage: bash native/build.sh [JAVA_HOME]   (Maven runs it in generate-resources with ${java.home})
 #
@@ -91,6 +92,14 @@ int main(void) { return mj_version() == 0; }' -lmujoco; then
     build libtrotmujoco.so "the MuJoCo tasks (the A1 walking task) will be unavailable."
 else
     warn "MuJoCo (mujoco/mujoco.h, libmujoco) not found (Debian 12: apt-get install libmujoco-dev); the MuJoCo tasks (the A1 walking task) will be unavailable."
+fi
+
+if links '#include <mujoco/mujoco.h>
+#include <EGL/egl.h>
+int main(void) { return mj_version() == 0 || eglGetCurrentContext() != EGL_NO_CONTEXT; }' -lmujoco -lEGL; then
+    build libtrotrender.so "videos of the MuJoCo tasks (trot eval --video, trot train --video-every) will be unavailable."
+else
+    warn "MuJoCo or EGL (mujoco/mujoco.h, EGL/egl.h, libEGL) not found (Debian 12: apt-get install libmujoco-dev libegl-dev); videos of the MuJoCo tasks (trot eval --video, trot train --video-every) will be unavailable."
 fi
 
 # The emulated robot (hardware/firmware: the firmware core over MuJoCo, behind a pseudo-terminal): trot emulate.

@@ -22,10 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct {
-    mjModel *m;
-    mjData *d;
-} sim_t;
+#include "mujoco_sim.h"
 
 static __thread jmp_buf *error_jump;
 static __thread char error_message[1024];

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <time.h>
@@ -22,6 +23,7 @@
 #include "faults.h"
 #include "hal_mujoco.h"
 #include "pty.h"
+#include "video.h"
 
 #define TICK_NS 1000000ull
 #define RESYNC_NS 100000000ull /* behind by more than this: give up catching up */
@@ -33,7 +35,8 @@ static const char *usage_text =
     "usage: trot-emulator --model FILE [--link PATH] [--seed N] [--faults SPEC] [--fault-seed N]\n"
     "                     [--log-commands FILE] [--duration SECONDS] [--status-every SECONDS]\n"
     "                     [--start standing|lying|side|side-left|side-right|back] [--quiet] [--realtime]\n"
-    "                     [--benchmark STEPS] [--help]\n"
+    "                     [--benchmark STEPS] [--video FILE.mp4] [--video-size WxH]\n"
+    "                     [--video-quality fast|high] [--help]\n"
     "\n"
     "The emulated Unitree A1: the trot firmware core running on a MuJoCo simulation in real time, its serial\n"
     "line on a pseudo-terminal. The first line printed is 'trot-emulator: serial port <PATH>'; open PATH as\n"
@@ -59,6 +62,12 @@ static const char *usage_text =
     "                        (root or CAP_SYS_NICE): fewer late ticks on a loaded machine\n"
     "  --benchmark STEPS     no pty, no real time: run STEPS ticks (firmware + physics) as fast as possible\n"
     "                        and print the rate\n"
+    "  --video FILE.mp4      record what the robot did: an H.264 video at 30 frames per second of the device\n"
+    "                        clock, camera following the trunk (MuJoCo's renderer, headless EGL; ffmpeg encodes;\n"
+    "                        a thread of its own renders, so the ticks are not delayed; finished at the stop)\n"
+    "  --video-size WxH      frame size of --video (default 640x480, even numbers)\n"
+    "  --video-quality Q     fast (default: no shadows or anti-aliasing, keeps up in real time without a GPU)\n"
+    "                        or high\n"
     "  --help                this text\n";
 
 static _Noreturn void fail(const char *fmt, ...) {
@@ -107,6 +116,7 @@ typedef struct {
     fw_t fw;
     int quiet;
     uint64_t overruns, resyncs, max_late_ns;
+    sitl_video *video; /* --video, or NULL */
 } emulator;
 
 static void print_port(emulator *e) {
@@ -164,6 +174,7 @@ static void tick(emulator *e) {
     fw_tick(&e->fw);
     sitl_io_out(&e->robot);
     sitl_step(&e->robot);
+    if (e->video) sitl_video_sample(e->video, e->robot.d, e->robot.steps);
 }
 
 /* The injector's unplug: the port goes away for its duration, then a new one appears (the link follows it). */
@@ -194,10 +205,11 @@ static emulator E; /* large (the injector's queues): not on the stack */
 int main(int argc, char **argv) {
     const char *model = NULL, *link = NULL, *fault_text = NULL, *log_path = NULL, *start_text = "standing";
     uint64_t seed = 1, fault_seed = 0, benchmark = 0;
-    int have_fault_seed = 0, quiet = 0, realtime = 0;
+    int have_fault_seed = 0, quiet = 0, realtime = 0, video_width = 640, video_height = 480, video_high = 0;
+    const char *video_path = NULL;
     double duration = 0, status_every = 10;
     enum { O_MODEL = 256, O_LINK, O_SEED, O_FAULTS, O_FAULT_SEED, O_LOG, O_DURATION, O_STATUS, O_START, O_QUIET,
-           O_BENCH, O_HELP, O_REALTIME };
+           O_BENCH, O_HELP, O_REALTIME, O_VIDEO, O_VIDEO_SIZE, O_VIDEO_QUALITY };
     static const struct option options[] = {
         {"model", required_argument, 0, O_MODEL}, {"link", required_argument, 0, O_LINK},
         {"seed", required_argument, 0, O_SEED}, {"faults", required_argument, 0, O_FAULTS},
@@ -205,7 +217,9 @@ int main(int argc, char **argv) {
         {"duration", required_argument, 0, O_DURATION}, {"status-every", required_argument, 0, O_STATUS},
         {"start", required_argument, 0, O_START}, {"quiet", no_argument, 0, O_QUIET},
         {"benchmark", required_argument, 0, O_BENCH}, {"help", no_argument, 0, O_HELP},
-        {"realtime", no_argument, 0, O_REALTIME}, {0, 0, 0, 0}};
+        {"realtime", no_argument, 0, O_REALTIME}, {"video", required_argument, 0, O_VIDEO},
+        {"video-size", required_argument, 0, O_VIDEO_SIZE}, {"video-quality", required_argument, 0, O_VIDEO_QUALITY},
+        {0, 0, 0, 0}};
     opterr = 0;
     for (;;) {
         int idx = 0;
@@ -223,6 +237,21 @@ int main(int argc, char **argv) {
         case O_START: start_text = optarg; break;
         case O_QUIET: quiet = 1; break;
         case O_REALTIME: realtime = 1; break;
+        case O_VIDEO: video_path = optarg; break;
+        case O_VIDEO_SIZE: {
+            char tail = 0;
+            if (sscanf(optarg, "%dx%d%c", &video_width, &video_height, &tail) != 2 || video_width < 16
+                || video_height < 16 || video_width > 8192 || video_height > 8192 || video_width % 2
+                || video_height % 2)
+                fail("--video-size: '%s' is not WIDTHxHEIGHT with even numbers of pixels from 16 to 8192 (e.g. "
+                     "640x480)", optarg);
+            break;
+        }
+        case O_VIDEO_QUALITY:
+            if (!strcmp(optarg, "high")) video_high = 1;
+            else if (!strcmp(optarg, "fast")) video_high = 0;
+            else fail("--video-quality: '%s' is not fast or high", optarg);
+            break;
         case O_BENCH:
             benchmark = parse_u64("--benchmark", optarg);
             if (!benchmark) fail("--benchmark: the number of steps must be positive");
@@ -248,6 +277,12 @@ int main(int argc, char **argv) {
     } else
         fail("--start: '%s' is not one of standing, lying, side, side-left, side-right, back", start_text);
     if (!have_fault_seed) fault_seed = seed;
+    if (video_path && benchmark) fail("--video records a run on the port; it does not go with --benchmark");
+    if (video_path) {
+        size_t n = strlen(video_path);
+        if (n < 4 || strcasecmp(video_path + n - 4, ".mp4"))
+            fail("--video writes an H.264 MP4 file; name it FILE.mp4, got '%s'", video_path);
+    }
 
     char why[1024];
     faults_spec spec;
@@ -329,6 +364,13 @@ int main(int argc, char **argv) {
         }
     }
 
+    if (video_path) {
+        /* Before the port appears: a missing GL driver or ffmpeg is reported before any host connects. */
+        e->video = sitl_video_open(e->robot.m, video_path, video_width, video_height, video_high, 30.0, why,
+                                   sizeof why);
+        if (!e->video) fail("--video %s: %s", video_path, why);
+        sitl_video_sample(e->video, e->robot.d, e->robot.steps); /* frame 0: the start pose */
+    }
     if (sitl_pty_open(&e->pty, link, why, sizeof why)) fail("%s", why);
     print_port(e);
     if (!quiet) {
@@ -387,7 +429,23 @@ int main(int argc, char **argv) {
     }
     e->robot.steps = steps;
     summary(e, &counters);
+    int code = 0;
+    if (e->video) {
+        if (!quiet) {
+            printf("trot-emulator: finishing the video %s\n", video_path);
+            fflush(stdout);
+        }
+        long frames = sitl_video_close(e->video, why, sizeof why);
+        e->video = NULL;
+        if (frames < 0) {
+            fprintf(stderr, "trot-emulator: --video %s: %s\n", video_path, why);
+            code = 1;
+        } else {
+            printf("trot-emulator: video %s: %ld frames (%.1f s at 30 frames per second)\n", video_path, frames,
+                   (double) frames / 30.0);
+        }
+    }
     sitl_robot_free(&e->robot);
     free(e->faults);
-    return 0;
+    return code;
 }

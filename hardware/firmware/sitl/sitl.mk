@@ -10,7 +10,18 @@
 SITL_CFLAGS ?= -std=gnu11 -O2 -g -Wall -Wextra
 SITL_LIBS := -lmujoco -lutil -lm
 SITL_DIR := $(BUILD)/sitl
-SITL_EMULATOR_SRCS := sitl/emulator.c sitl/hal_mujoco.c sitl/pty.c sitl/faults.c
+
+# --video (sitl/video.c): rendered with trot's renderer (../../native/trot_render.c) over EGL, when its headers are
+# here (Debian: libegl-dev; to run without a GPU also libegl-mesa0 libgl1-mesa-dri; and ffmpeg to encode).
+# `make emulator SITL_VIDEO=0` builds without it.
+SITL_VIDEO ?= $(shell printf '\043include <EGL/egl.h>\nint main(void){return eglGetCurrentContext()!=0;}\n' \
+	| $(CC) -x c -o /dev/null - -lEGL >/dev/null 2>&1 && echo 1 || echo 0)
+ifeq ($(SITL_VIDEO),1)
+SITL_LIBS += -lEGL -lpthread
+SITL_VIDEO_OBJS := $(SITL_DIR)/native/trot_render.o
+SITL_VIDEO_FLAGS := -DSITL_VIDEO
+endif
+SITL_EMULATOR_SRCS := sitl/emulator.c sitl/hal_mujoco.c sitl/pty.c sitl/faults.c sitl/video.c
 SITL_HEADERS := $(wildcard sitl/*.h) $(wildcard core/*.h)
 SITL_CORE_OBJS := $(patsubst core/%.c,$(SITL_DIR)/core/%.o,$(CORE_SRCS))
 SITL_EMULATOR_OBJS := $(patsubst sitl/%.c,$(SITL_DIR)/%.o,$(SITL_EMULATOR_SRCS))
@@ -20,10 +31,14 @@ SITL_TESTS += $(BUILD)/test_faults
 .PHONY: emulator
 emulator: $(BUILD)/trot-emulator
 
-$(BUILD)/trot-emulator: $(SITL_EMULATOR_OBJS) $(SITL_CORE_OBJS)
+$(BUILD)/trot-emulator: $(SITL_EMULATOR_OBJS) $(SITL_CORE_OBJS) $(SITL_VIDEO_OBJS)
 	$(CC) $(SITL_CFLAGS) -o $@ $^ $(SITL_LIBS)
 
 $(SITL_DIR)/%.o: sitl/%.c $(SITL_HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(SITL_CFLAGS) $(SITL_VIDEO_FLAGS) -c -o $@ $<
+
+$(SITL_DIR)/native/trot_render.o: ../../native/trot_render.c ../../native/trot_render.h
 	@mkdir -p $(dir $@)
 	$(CC) $(SITL_CFLAGS) -c -o $@ $<
 

@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
                 "is 'trot-emulator: serial port <PATH>'. Options go to the emulator (trot emulate --help lists them):",
                 "  --link PATH  --seed N  --faults drop=0.01,corrupt=0.001,...  --fault-seed N  --log-commands FILE",
                 "  --duration SECONDS  --status-every SECONDS  --start standing|lying|side|side-left|side-right|back  --quiet",
+                "  --video FILE.mp4  --video-size WxH  --video-quality fast|high  (a video of what the robot did)",
                 "--model defaults to hardware/a1/a1.xml. Ctrl-C stops it (it prints its summary first)."})
 final class EmulateCommand implements Callable<Integer> {
 
@@ -73,12 +74,15 @@ final class EmulateCommand implements Callable<Integer> {
             System.err.println("trot emulate: cannot start " + binary + ": " + e.getMessage());
             return 2;
         }
-        // Ctrl-C or a SIGTERM to the JVM: pass it on as a SIGTERM, and give the emulator time for its summary.
+        // Ctrl-C or a SIGTERM to the JVM: pass it on as a SIGTERM, and give the emulator time for its summary (and,
+        // with --video, to render the frames still queued and let ffmpeg finish the file).
+        boolean video = options.stream().anyMatch(o -> o.equals("--video") || o.startsWith("--video="));
+        long grace_s = video ? 600 : 5;
         Thread stop = new Thread(() -> {
             if (process.isAlive()) {
                 process.destroy();
                 try {
-                    if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                    if (!process.waitFor(grace_s, TimeUnit.SECONDS)) {
                         process.destroyForcibly();
                     }
                 } catch (InterruptedException e) {

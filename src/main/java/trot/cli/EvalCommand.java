@@ -62,11 +62,64 @@ final class EvalCommand implements Callable<Integer> {
             + " output directory."})
     boolean perEpisode;
 
+    @Option(names = "--video", paramLabel = "FILE.mp4", description = {"Also render the first episode into this H.264"
+            + " MP4 (MuJoCo's renderer, offscreen; 30 frames per second of simulated time; camera following the trunk)."
+            + " Needs libegl-mesa0 libgl1-mesa-dri and ffmpeg."})
+    Path video;
+
+    @Option(names = "--still", paramLabel = "FILE.png", description = "Also write one frame of the first episode as a"
+            + " PNG (at --still-at seconds, or its last frame if it ends earlier).")
+    Path still;
+
+    @Option(names = "--still-at", paramLabel = "SECONDS", defaultValue = "2", description = "Simulated time of the"
+            + " --still frame (default ${DEFAULT-VALUE} s).")
+    double stillAt_s;
+
+    @Option(names = "--video-size", paramLabel = "WxH", defaultValue = "640x480", description = "Frame size of --video"
+            + " and --still (default ${DEFAULT-VALUE}; even numbers).")
+    String videoSize;
+
+    @Option(names = "--video-quality", paramLabel = "high|fast", defaultValue = "high", description = "high: shadows and"
+            + " anti-aliasing (default); fast: neither, about 4 times faster to render without a GPU.")
+    String videoQuality;
+
     @Option(names = {"-o", "--out"}, description = "Output directory (default: eval/ beside the checkpoint).")
     Path out;
 
     @Option(names = "--force", description = "Replace the results of an earlier evaluation in the output directory.")
     boolean force;
+
+    /**
+     * The video settings of --video/--still, checked before anything runs.
+     *
+     * @throws IllegalArgumentException naming the flag that is wrong and what to give instead
+     */
+    static trot.video.EpisodeVideo.Settings videoOptions(Path video, Path still, double stillAt_s, String size,
+                                                        String port, boolean force) {
+        if (port != null) {
+            throw new IllegalArgumentException("--video and --still render the simulation; on a robot there is none to"
+                    + " render (for the emulated robot: trot emulate --video FILE.mp4)");
+        }
+        if (video != null && !video.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".mp4")) {
+            throw new IllegalArgumentException("--video writes an H.264 MP4 file; name it FILE.mp4, got " + video);
+        }
+        if (still != null && !still.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
+            throw new IllegalArgumentException("--still writes a PNG image; name it FILE.png, got " + still);
+        }
+        if (!(stillAt_s >= 0) || Double.isInfinite(stillAt_s)) {
+            throw new IllegalArgumentException("--still-at must be a number of seconds >= 0, got " + stillAt_s);
+        }
+        for (Path f : new Path[]{video, still}) {
+            if (f != null && Files.exists(f) && !force) {
+                throw new IllegalArgumentException(f.toAbsolutePath() + " exists; give another name or --force to"
+                        + " replace it");
+            }
+            if (f != null && Files.isDirectory(f)) {
+                throw new IllegalArgumentException(f.toAbsolutePath() + " is a directory; give a file name");
+            }
+        }
+        return trot.video.EpisodeVideo.Settings.defaults().withSize(size);
+    }
 
     @Override
     public Integer call() throws IOException {
@@ -86,6 +139,16 @@ final class EvalCommand implements Callable<Integer> {
         if (episodes < 1) {
             System.err.println("trot eval: --episodes must be at least 1, got " + episodes);
             return 2;
+        }
+        trot.video.EpisodeVideo.Settings videoSettings = null;
+        if (video != null || still != null) {
+            try {
+                videoSettings = videoOptions(video, still, stillAt_s, videoSize, port, force)
+                        .withQuality(videoQuality);
+            } catch (IllegalArgumentException x) {
+                System.err.println("trot eval: " + x.getMessage());
+                return 2;
+            }
         }
         Environment environment;
         try {
@@ -139,6 +202,15 @@ final class EvalCommand implements Callable<Integer> {
                     return 2;
                 }
             }
+            trot.video.EpisodeVideo recorder = null;
+            if (videoSettings != null) {
+                try {
+                    recorder = new trot.video.EpisodeVideo(e, video, still, stillAt_s, videoSettings);
+                } catch (IllegalArgumentException | IllegalStateException | IOException x) {
+                    System.err.println("trot eval: " + (video != null ? "--video" : "--still") + ": " + x.getMessage());
+                    return 2;
+                }
+            }
             Evaluator evaluator = new Evaluator(e, episodes, seed).stopReasons(x -> {
                 trot.env.robot.RobotStopException s = TrainCommand.robotStop(x);
                 return s == null ? null : s.reason().name().toLowerCase(Locale.ROOT).replace('_', '-');
@@ -154,10 +226,17 @@ final class EvalCommand implements Callable<Integer> {
                     rows.add(ep);
                     System.out.println(table.row(ep));
                     System.out.flush();
-                });
+                }, recorder);
+            } catch (IOException x) {
+                System.err.println("trot eval: the video could not be written: " + x.getMessage());
+                return 3;
             } catch (RuntimeException x) {
                 trot.env.robot.RobotStopException stop = TrainCommand.robotStop(x);
                 if (stop == null) {
+                    if (recorder != null && (x instanceof java.io.UncheckedIOException || x instanceof IllegalStateException)) {
+                        System.err.println("trot eval: the video could not be written: " + x.getMessage());
+                        return 3;
+                    }
                     throw x;
                 }
                 if (table != null) {
@@ -192,6 +271,13 @@ final class EvalCommand implements Callable<Integer> {
                 System.out.println("  episode ends: " + EpisodeTable.endCounts(r.episodes()) + (r.episodes().isEmpty()
                         || r.episodes().get(0).position() != Evaluator.PositionSource.ODOMETRY ? ""
                         : "; displacements dead-reckoned from the estimated forward speed and the heading"));
+            }
+            if (video != null) {
+                System.out.printf(Locale.ROOT, "  video of episode 1: %s (%d frames, %s, %s quality, %s)%n",
+                        video.toAbsolutePath(), recorder.frames(), videoSize, videoQuality, recorder.renderer());
+            }
+            if (still != null) {
+                System.out.println("  still frame of episode 1: " + still.toAbsolutePath());
             }
             System.out.println("  results in " + dir.toAbsolutePath());
             return 0;

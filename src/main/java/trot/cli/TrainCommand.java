@@ -91,6 +91,19 @@ class TrainCommand implements Callable<Integer> {
             + " under SCHED_FIFO at this priority (1..99, needs CAP_SYS_NICE and chrt; default ${DEFAULT-VALUE}: off).")
     int fifoPriority;
 
+    @Option(names = "--video-every", paramLabel = "N", defaultValue = "0", description = {"Render the first episode of"
+            + " every N-th evaluation into videos/eval-step-NNNNNN.mp4 in the run directory (MuJoCo tasks; needs"
+            + " libegl-mesa0 libgl1-mesa-dri and ffmpeg). Changes no number of the run. Default ${DEFAULT-VALUE}: none."})
+    int videoEvery;
+
+    @Option(names = "--video-size", paramLabel = "WxH", defaultValue = "640x480", description = "Frame size of"
+            + " --video-every (default ${DEFAULT-VALUE}).")
+    String videoSize;
+
+    @Option(names = "--video-quality", paramLabel = "high|fast", defaultValue = "fast", description = "Rendering of"
+            + " --video-every: fast (default: no shadows or anti-aliasing, about 4 times faster without a GPU) or high.")
+    String videoQuality;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec commandSpec;
 
@@ -259,6 +272,21 @@ class TrainCommand implements Callable<Integer> {
             System.err.println(who() + ": --snapshot-every must not be negative, got " + every);
             return 2;
         }
+        final trot.video.EpisodeVideo.Settings videoSettings;
+        try {
+            if (videoEvery < 0) {
+                throw new IllegalArgumentException("--video-every must be >= 0 evaluations, got " + videoEvery);
+            }
+            if (videoEvery > 0 && (task != Tasks.A1 || realtime)) {
+                throw new IllegalArgumentException("--video-every renders the MuJoCo simulation (the a1 task); "
+                        + task.id + (realtime ? " under --realtime" : "") + " has none (for the emulated robot: trot"
+                        + " emulate --video FILE.mp4)");
+            }
+            videoSettings = trot.video.EpisodeVideo.Settings.defaults().withSize(videoSize).withQuality(videoQuality);
+        } catch (IllegalArgumentException e) {
+            System.err.println(who() + ": " + e.getMessage());
+            return 2;
+        }
         Environment trainEnv0, evalEnv0 = null;
         final boolean robot = task == Tasks.ROBOT;
         if (robot) {
@@ -302,6 +330,19 @@ class TrainCommand implements Callable<Integer> {
                     .snapshotEvery(every).resume(resuming).controlFifoPriority(fifoPriority);
             if (model != null) {
                 trainer.record("model", model.toString());
+            }
+            if (videoEvery > 0) {
+                // Fails now, not at the first evaluation minutes later, when no GL context or no ffmpeg is here.
+                try {
+                    trot.video.EpisodeVideo.check(evalEnv, videoSettings);
+                    trot.video.Mp4Writer.requireEncoder();
+                } catch (IllegalStateException | IllegalArgumentException | java.io.IOException e) {
+                    System.err.println(who() + ": --video-every: " + e.getMessage());
+                    return 2;
+                }
+                trainer.videoEvery(videoEvery, file -> new trot.video.EpisodeVideo(evalEnv, file, null, 0, videoSettings));
+                trainer.describe("video", "every " + videoEvery + " evaluations, " + videoSize + ", " + videoQuality
+                        + " quality, in " + dir.resolve(Trainer.VIDEOS));
             }
             for (java.util.Map.Entry<String, String> e : taskOptions.entrySet()) {
                 trainer.record(TASK_PREFIX + e.getKey(), e.getValue().trim().toLowerCase(Locale.ROOT));

@@ -266,7 +266,7 @@ public final class Evaluator {
 
     /** {@link #run(Controller, Consumer)} with no listener. */
     public Result run(Controller controller) {
-        return run(controller, null);
+        return run(controller, (Consumer<Episode>) null);
     }
 
     /**
@@ -274,6 +274,27 @@ public final class Evaluator {
      * ends, so a long evaluation (a robot's) can be followed and its finished episodes survive a stop.
      */
     public Result run(Controller controller, Consumer<Episode> listener) {
+        try {
+            return run(controller, listener, null);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);   // not reached: no recorder, nothing to write
+        }
+    }
+
+    /** {@link #run(Controller, Consumer, EpisodeRecorder)} with no listener. */
+    public Result run(Controller controller, EpisodeRecorder firstEpisode) throws java.io.IOException {
+        return run(controller, null, firstEpisode);
+    }
+
+    /**
+     * {@link #run(Controller, Consumer)}, with {@code firstEpisode} (null: none) watching the first episode and closed
+     * after it.
+     *
+     * @throws IOException when the recorder cannot write its recording (the evaluation's numbers are then lost too:
+     *                     the caller asked for both)
+     */
+    public Result run(Controller controller, Consumer<Episode> listener, EpisodeRecorder firstEpisode)
+            throws java.io.IOException {
         rollout.env().seed(seed);
         List<String> names = telemetry == null ? List.of() : telemetry.telemetryNames();
         double[] returns = new double[episodes];
@@ -285,7 +306,25 @@ public final class Evaluator {
             book.episode = e;
             StepResult last;
             try {
-                last = rollout.runEpisode(controller, book);
+                if (e == 0 && firstEpisode != null) {
+                    try (EpisodeRecorder recorder = firstEpisode) {
+                        last = rollout.runEpisode(controller, new Rollout.Observer() {
+                            @Override
+                            public void reset(Rollout r) {
+                                book.reset(r);
+                                recorder.reset(r);
+                            }
+
+                            @Override
+                            public void step(Rollout r) {
+                                book.step(r);
+                                recorder.step(r);
+                            }
+                        });
+                    }
+                } else {
+                    last = rollout.runEpisode(controller, book);
+                }
             } catch (RuntimeException x) {
                 String stop = stopReasons.apply(x);
                 if (stop != null && listener != null) {

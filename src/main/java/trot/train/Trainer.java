@@ -44,6 +44,7 @@ import java.util.function.Consumer;
  *       the last evaluation's first episode: {@code eval_trace.csv} (every telemetry value, step by step),
  *       {@code eval_speed.png} and {@code gait.png} (foot contacts over time);</li>
  *   <li>{@code policy.ckpt}: the policy, saved after every evaluation and at the end;</li>
+ *   <li>with {@link #videoEvery}: {@code videos/eval-step-NNNNNN.mp4}, the first episode of every N-th evaluation;</li>
  *   <li>with {@link #snapshotEvery}: {@code state.snap}, the whole run at a step boundary, and {@code replay.log},
  *       every stored transition, from which {@link #resume} continues the run bit-exactly ({@code docs/recovery.md}).</li>
  * </ul>
@@ -107,7 +108,7 @@ public final class Trainer {
     public static final List<String> OUTPUTS = List.of("run.txt", "episodes.csv", "evaluations.csv", "qbias.csv",
             "policy.ckpt", "learning_curve.png", "forward_speed.png", EvaluationPlots.TRACE, EvaluationPlots.SPEED,
             EvaluationPlots.GAIT, SNAPSHOT, REPLAY_LOG, "control.csv", "jitter.png",
-            "world.csv", "world.png", "jitter_histogram.csv", "jitter_histogram.png");
+            "world.csv", "world.png", "jitter_histogram.csv", "jitter_histogram.png", "videos");
     /** Real-time schedule, a world with {@link trot.env.Telemetry}: its telemetry at the end of every episode. */
     public static final String WORLD_CSV = "world.csv", WORLD_PLOT = "world.png";
 
@@ -191,6 +192,40 @@ public final class Trainer {
      */
     public void requestStop() {
         stopRequested = true;
+    }
+
+    /** Opens the recorder of one evaluation's first episode, writing {@code file} (an MP4). */
+    @FunctionalInterface
+    public interface RecorderFactory {
+        EpisodeRecorder open(Path file) throws IOException;
+    }
+
+    /** Where the videos of {@link #videoEvery} go, inside the output directory. */
+    public static final String VIDEOS = "videos";
+
+    private int videoEvery;
+    private RecorderFactory videos;
+
+    /**
+     * Records the first episode of every {@code every}-th evaluation (counted over the whole run, a resumed one
+     * included) into {@code videos/eval-step-NNNNNN.mp4} (NNNNNN: the environment step); 0 (the default) records none.
+     * Recording changes no number of the run: the evaluation environment is only read.
+     *
+     * @throws IllegalArgumentException for a negative interval or a missing factory
+     */
+    public Trainer videoEvery(int every, RecorderFactory factory) {
+        if (every < 0 || (every > 0 && factory == null)) {
+            throw new IllegalArgumentException("Trainer: the video interval must be >= 0 evaluations (with a recorder),"
+                    + " got " + every);
+        }
+        this.videoEvery = every;
+        this.videos = factory;
+        return this;
+    }
+
+    /** The video file of the evaluation at {@code step}. */
+    public static Path videoFile(Path outDir, long step) {
+        return outDir.resolve(VIDEOS).resolve(String.format(java.util.Locale.ROOT, "eval-step-%06d.mp4", step));
     }
 
     private Consumer<Learner> learnerWatcher = l -> { };
@@ -482,7 +517,22 @@ public final class Trainer {
     private void evaluate(Evaluator evaluator, Evaluator.Controller deterministic, long step, double elapsed,
                           MetricsCsv evaluations, List<double[]> curveEval, List<double[]> curveTrain,
                           List<double[]> curveSpeed, Loop loop, Progress progress, Learner learner) throws IOException {
-        Evaluator.Result e = evaluator.run(deterministic);
+        long index = evaluations.rows() + 1;   // this evaluation's number in the run, resumes included
+        Evaluator.Result e = null;
+        if (videoEvery > 0 && index % videoEvery == 0) {
+            // A video that cannot be written costs the video, never the run: the evaluation is then run again
+            // without it (it re-seeds its environment, so its numbers are the same).
+            Path file = videoFile(outDir, step);
+            try {
+                e = evaluator.run(deterministic, videos.open(file));
+            } catch (IOException | java.io.UncheckedIOException | IllegalStateException x) {
+                LOG.log(System.Logger.Level.WARNING, "the video " + file + " could not be written (" + x.getMessage()
+                        + "); the evaluation at step " + step + " runs again without it");
+            }
+        }
+        if (e == null) {
+            e = evaluator.run(deterministic);
+        }
         evaluations.row(step, e.mean(), e.std(), e.min(), e.max(), e.meanLength(), e.falls(),
                 e.meanForwardSpeed(), e.meanYawDrift(), elapsed);
         curveEval.add(new double[]{step, e.mean()});

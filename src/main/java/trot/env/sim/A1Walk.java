@@ -441,6 +441,9 @@ public final class A1Walk implements Environment, Telemetry, trot.env.EpisodeRep
                         config.kp(), config.kd(), config.torqueLimit_Nm()));
             }
             broken = (sim.step(1) & UNSTABLE) != 0;
+            if (physicsListener != null) {
+                physicsListener.afterPhysicsStep(sim.time());
+            }
             if (estimator != null && (s + 1) % ESTIMATOR_PERIOD_STEPS == 0) {
                 estimate();
             }
@@ -485,6 +488,41 @@ public final class A1Walk implements Environment, Telemetry, trot.env.EpisodeRep
         m.put("terrain", terrainKind);
         m.put("friction", String.format(java.util.Locale.ROOT, "%.3f", friction));
         return m;
+    }
+
+    /** Told of every physics step inside {@link #step} (a video samples the simulation's clock with it). */
+    @FunctionalInterface
+    public interface PhysicsListener {
+        /** The simulation has advanced one physics step, to {@code time_s} (MuJoCo's clock; 0 at reset). */
+        void afterPhysicsStep(double time_s);
+    }
+
+    private PhysicsListener physicsListener;
+
+    /** Calls {@code listener} after every physics step from now on; null stops it. It must not change the
+     * simulation (a {@link Renderer} from {@link #renderer} does not). */
+    public void physicsListener(PhysicsListener listener) {
+        this.physicsListener = listener;
+    }
+
+    /** The simulation's clock, seconds (0 at reset). */
+    public double simulationTime_s() {
+        return sim.time();
+    }
+
+    /** Physics time step, seconds. */
+    public double physicsStep_s() {
+        return sim.timestep();
+    }
+
+    /**
+     * A renderer of this task's simulation (its current state, terrain included), for videos.
+     *
+     * @throws IllegalStateException when no headless GL context can be made here (the message names what to install)
+     */
+    public Renderer renderer(int width, int height, Renderer.Camera camera, Renderer.Quality quality) {
+        checkOpen("renderer");
+        return new Renderer(sim, width, height, camera, quality);
     }
 
     private static final int UNSTABLE = Mujoco.WARN_BADQACC | Mujoco.WARN_BADQPOS | Mujoco.WARN_BADQVEL;

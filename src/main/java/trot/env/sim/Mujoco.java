@@ -121,6 +121,11 @@ public final class Mujoco implements AutoCloseable {
         return view("hfield_data").asFloatBuffer();
     }
 
+    /** The native handle, for trot's other native libraries in this package (the {@link Renderer}). */
+    long nativeHandle() {
+        return checkOpen();
+    }
+
     private long checkOpen() {
         if (handle == 0) {
             throw new IllegalStateException("MuJoCo simulation of " + file + " is closed");
