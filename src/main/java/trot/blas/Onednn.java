@@ -16,6 +16,9 @@ public final class Onednn {
     static {
         LIBRARY = trot.util.NativeLoader.load("trotdnnl");
         LOAD_ERROR = LIBRARY.error();
+        if (LOAD_ERROR == null) {
+            System.getLogger("trot.blas").log(System.Logger.Level.INFO, "oneDNN bridge " + LIBRARY.describe());
+        }
     }
 
     private Onednn() {

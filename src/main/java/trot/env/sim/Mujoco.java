@@ -32,6 +32,7 @@ public final class Mujoco implements AutoCloseable {
     private static String load() {
         trot.util.NativeLoader.Library library = trot.util.NativeLoader.load("trotmujoco");
         if (library.loaded()) {
+            System.getLogger("trot.env.sim").log(System.Logger.Level.INFO, "MuJoCo bridge " + library.describe());
             return null;
         }
         String m = library.error();
