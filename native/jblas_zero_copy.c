@@ -16,7 +16,9 @@
  * before the JVM starts.
  *
  * This library exports the same JNI symbols, so when it is found first on java.library.path
- * jblas's loader (System.loadLibrary("jblas")) picks it and never extracts its own. Each entry
+ * jblas's loader (System.loadLibrary("jblas")) picks it and never extracts its own. When trot loads it
+ * from elsewhere (unpacked from its jar, or -Dtrot.native.dir), trot.blas.BlasBackend binds NativeBlas's
+ * methods to it explicitly through Java_trot_blas_BlasBackend_nativeBind below. Each entry
  * point pins the Java arrays in place (GetPrimitiveArrayCritical), passes pointers at the given
  * offsets to the system OpenBLAS through CBLAS (column-major, like jblas), and unpins them:
  * nothing is copied, and the system OpenBLAS chooses its kernel for the CPU it runs on.
@@ -46,6 +48,8 @@
  * released separately. Read-only arguments are released with JNI_ABORT, written ones with 0.
  */
 
+#define _GNU_SOURCE /* dladdr */
+#include <dlfcn.h>
 #include <jni.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -378,6 +382,59 @@ JNIEXPORT void JNICALL Java_trot_blas_BlasBackend_nativeSetThreads(JNIEnv *env, 
 JNIEXPORT jint JNICALL Java_trot_blas_BlasBackend_nativeThreads(JNIEnv *env, jclass cls) {
     (void)env; (void)cls;
     return openblas_get_num_threads();
+}
+
+/*
+ * Binds native methods of `target` (org.jblas.NativeBlas) to this library's functions explicitly
+ * (RegisterNatives), whatever else the class loader has loaded: when trot unpacks this library from its jar
+ * and System.load()s it, jblas's own System.loadLibrary("jblas") does not find it on java.library.path, and
+ * the JVM's lazy lookup of a native method would search every library of the class loader in no fixed order.
+ * names[i], signatures[i] and symbols[i] describe one method (Java computes them by reflection); a symbol
+ * this library does not export (the complex and LAPACK entry points) is skipped. Returns how many methods
+ * were bound, or -1 with an exception pending.
+ */
+JNIEXPORT jint JNICALL Java_trot_blas_BlasBackend_nativeBind(JNIEnv *env, jclass cls, jclass target,
+                                                             jobjectArray names, jobjectArray signatures,
+                                                             jobjectArray symbols) {
+    (void)cls;
+    Dl_info self;
+    if (dladdr((void *)&Java_trot_blas_BlasBackend_nativeBind, &self) == 0 || self.dli_fname == NULL) {
+        throw_new(env, "java/lang/IllegalStateException", "dladdr cannot name libjblas.so");
+        return -1;
+    }
+    void *handle = dlopen(self.dli_fname, RTLD_LAZY | RTLD_NOLOAD);
+    if (handle == NULL) {
+        throw_new(env, "java/lang/IllegalStateException", dlerror());
+        return -1;
+    }
+    jint bound = 0;
+    jsize n = (*env)->GetArrayLength(env, names);
+    for (jsize i = 0; i < n && bound >= 0; i++) {
+        jstring jname = (jstring)(*env)->GetObjectArrayElement(env, names, i);
+        jstring jsig = (jstring)(*env)->GetObjectArrayElement(env, signatures, i);
+        jstring jsym = (jstring)(*env)->GetObjectArrayElement(env, symbols, i);
+        const char *name = (*env)->GetStringUTFChars(env, jname, NULL);
+        const char *sig = (*env)->GetStringUTFChars(env, jsig, NULL);
+        const char *sym = (*env)->GetStringUTFChars(env, jsym, NULL);
+        if (name == NULL || sig == NULL || sym == NULL) {
+            bound = -1; /* OutOfMemoryError pending */
+        } else {
+            void *fn = dlsym(handle, sym);
+            if (fn != NULL) {
+                JNINativeMethod method = { (char *)name, (char *)sig, fn };
+                if ((*env)->RegisterNatives(env, target, &method, 1) == 0) bound++;
+                else bound = -1; /* NoSuchMethodError pending */
+            }
+        }
+        if (sym != NULL) (*env)->ReleaseStringUTFChars(env, jsym, sym);
+        if (sig != NULL) (*env)->ReleaseStringUTFChars(env, jsig, sig);
+        if (name != NULL) (*env)->ReleaseStringUTFChars(env, jname, name);
+        (*env)->DeleteLocalRef(env, jname);
+        (*env)->DeleteLocalRef(env, jsig);
+        (*env)->DeleteLocalRef(env, jsym);
+    }
+    dlclose(handle);
+    return bound;
 }
 
 JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved) {

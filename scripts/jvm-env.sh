@@ -1,13 +1,14 @@
 # Sourced by ./trot and ./bench: how to start a JVM for trot on this machine.
 #
-# Sets TROT_JAVA (the java binary: $JAVA_HOME/bin/java, else java on PATH) and the array TROT_JVM_ARGS, and
-# exports what the chosen BLAS backend needs. The backend is fixed when the JVM starts (see
-# trot.blas.BlasBackend):
+# Sets TROT_JAVA (the java binary: $JAVA_HOME/bin/java, else java on PATH), TROT_CLI_JAR (the command-line
+# jar, target/trot-<version>-cli.jar) and the array TROT_JVM_ARGS, and exports what the chosen BLAS backend
+# needs. The backend is fixed when the JVM starts (see trot.blas.BlasBackend):
 #   TROT_BLAS=native (default when native/build/libjblas.so exists): trot's zero-copy library over the
-#       system OpenBLAS; native/build goes on java.library.path.
-#   TROT_BLAS=stock (default otherwise): jblas's bundled library. It needs OPENBLAS_CORETYPE on CPUs newer
-#       than it knows (else an SSE-only kernel) and GLIBC_TUNABLES (else every call re-faults its copies);
-#       both are exported here unless already set.
+#       system OpenBLAS; native/build goes on java.library.path, so the JVM loads this checkout's native/build
+#       (the jar carries copies too, which a JVM without the flag unpacks and loads: trot.util.NativeLoader).
+#   TROT_BLAS=stock (default otherwise): jblas's bundled library (-Dtrot.blas=stock). It needs
+#       OPENBLAS_CORETYPE on CPUs newer than it knows (else an SSE-only kernel) and GLIBC_TUNABLES (else every
+#       call re-faults its copies); both are exported here unless already set.
 # Extra JVM options can be passed in TROT_JAVA_OPTS (split on spaces).
 
 trot_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,6 +22,10 @@ if [ -z "$TROT_JAVA" ]; then
     echo "trot: no java found: install a JDK 17 or newer (Debian: apt-get install openjdk-17-jdk-headless) or set JAVA_HOME" >&2
     exit 1
 fi
+
+# The project's version: the first <version> of pom.xml (the project's own; the pom has no parent).
+trot_version="$(sed -n 's:^[[:space:]]*<version>\([^<]*\)</version>.*:\1:p' "$trot_root/pom.xml" | head -n 1)"
+TROT_CLI_JAR="$trot_root/target/trot-$trot_version-cli.jar"
 
 TROT_JVM_ARGS=(--enable-native-access=ALL-UNNAMED "-Dtrot.home=$trot_root"
     "-Djava.util.logging.SimpleFormatter.format=%4\$s %3\$s: %5\$s%6\$s%n")
@@ -49,7 +54,7 @@ case "$TROT_BLAS" in
         for lib in "$trot_root"/native/build/*.so; do
             [ -e "$lib" ] && [ "$(basename "$lib")" != libjblas.so ] && ln -s "$lib" "$trot_root/target/no-native/"
         done
-        TROT_JVM_ARGS+=("-Djava.library.path=$trot_root/target/no-native")
+        TROT_JVM_ARGS+=("-Djava.library.path=$trot_root/target/no-native" -Dtrot.blas=stock)
         if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
             flags="$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null || true)"
             if [[ " $flags " == *" avx512f "* && " $flags " == *" avx512dq "* && " $flags " == *" avx512bw "* && " $flags " == *" avx512vl "* ]]; then

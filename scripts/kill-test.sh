@@ -18,8 +18,8 @@ min="${KILL_MIN_S:-1.0}"
 max="${KILL_MAX_S:-4.5}"
 threads="${KILL_THREADS:-1}"
 source "$root/scripts/jvm-env.sh"
-trot_build_if_stale "$root/target/trot.jar"
-java_cmd=("$TROT_JAVA" "${TROT_JVM_ARGS[@]}" -cp "$root/target/trot.jar")
+trot_build_if_stale "$TROT_CLI_JAR"
+java_cmd=("$TROT_JAVA" "${TROT_JVM_ARGS[@]}" -cp "$TROT_CLI_JAR")
 run_args=(train -e pendulum --steps 40000 --random-steps 500 --eval-interval 1000 --qbias-interval 2000 --seed 7
           --set hidden=32,32 --set utd=2 --snapshot-every 200 --no-progress)
 rm -rf "$work"

@@ -18,7 +18,7 @@ trap cleanup EXIT
 fail() { echo "robot-smoke: FAIL: $*" >&2; exit 1; }
 
 cd "$root"
-./trot info >/dev/null   # builds trot.jar first, so the timings below are the run's
+./trot info >/dev/null   # builds the command-line jar first, so the timings below are the run's
 ./trot emulate --link "$port" --quiet --status-every 0 > "$work/emulator.out" 2> "$work/emulator.err" &
 emulator_pid=$!
 for _ in $(seq 100); do [ -e "$port" ] && break; sleep 0.1; done

@@ -1,11 +1,14 @@
 package trot.blas;
 
 import java.io.IOException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -14,36 +17,37 @@ import java.util.stream.Stream;
 
 import org.jblas.NativeBlas;
 
+import trot.util.NativeLoader;
+
 /**
  * The one place that knows which BLAS library carries jblas's products in this JVM.
  *
- * <p>jblas reaches BLAS through the static native methods of {@code org.jblas.NativeBlas}. When that
- * class initialises it calls {@code System.loadLibrary("jblas")}, which searches
- * {@code java.library.path}, and only when that fails extracts the library bundled in its jar. So
- * there are two backends:
+ * <p>jblas reaches BLAS through the static native methods of {@code org.jblas.NativeBlas}. There are two
+ * libraries that can implement them, so two backends:
  * <ul>
- *   <li>{@link Kind#NATIVE}: {@code native/build/libjblas.so}, built from {@code native/} by the
- *       Maven build when gcc and OpenBLAS ({@code libopenblas-dev}) are installed. It implements the
- *       same entry points without copying the Java arrays, over the system OpenBLAS, which picks
- *       its kernel for the CPU it runs on. Tests and the launcher put {@code native/build} on
- *       {@code java.library.path}.</li>
- *   <li>{@link Kind#STOCK}: jblas's bundled library, used when {@code native/build} is not on
- *       {@code java.library.path} or was not built. It copies every array argument on every call,
- *       and on CPUs newer than it knows it needs {@link #stockEnvironment() environment variables}
+ *   <li>{@link Kind#NATIVE}: trot's {@code libjblas.so}, built from {@code native/} by the Maven build when gcc
+ *       and OpenBLAS ({@code libopenblas-dev}) are installed. It implements the same entry points without
+ *       copying the Java arrays, over the system OpenBLAS (Debian's {@code libopenblas0-pthread}), which picks its
+ *       kernel for the CPU it runs on. {@link trot.util.NativeLoader} finds it ({@code -Dtrot.native.dir},
+ *       then {@code java.library.path}, then the copy packaged in trot's jar, unpacked on first use), loads it,
+ *       and this class binds NativeBlas's methods to it explicitly (JNI {@code RegisterNatives}), so no JVM
+ *       flag is needed.</li>
+ *   <li>{@link Kind#STOCK}: jblas's bundled library, used when trot's does not load (the reason is logged as a
+ *       WARNING) or when {@code -Dtrot.blas=stock} asks for it (then {@code java.library.path} must not hold
+ *       trot's {@code libjblas.so}, which jblas's own loader would pick). It copies every array argument on
+ *       every call, and on CPUs newer than it knows it needs {@link #stockEnvironment() environment variables}
  *       to be fast.</li>
  * </ul>
  *
- * <p>The choice is made once, when the JVM starts, by {@code java.library.path}; it cannot be
- * switched while the JVM runs. The JVM reads {@code java.library.path} at start-up (setting the
- * property later has no effect on {@code System.loadLibrary}); a class's native methods are bound
- * to the first library that provides them and a library cannot be unloaded while its class loader
- * lives; and the bundled library's OpenBLAS reads {@code OPENBLAS_CORETYPE} (and glibc reads
- * {@code GLIBC_TUNABLES}) only from the environment the process started with. To compare the two
- * backends, run two JVMs.
+ * <p>The choice is made once per JVM, at the first use of this class (which {@link Blas} makes when it
+ * initialises). It cannot be switched while the JVM runs: the bundled library's OpenBLAS reads
+ * {@code OPENBLAS_CORETYPE} (and glibc reads {@code GLIBC_TUNABLES}) only from the environment the process
+ * started with. To compare the two backends, run two JVMs.
  *
- * <p>The first call to {@link #active()} (or any other method here) initialises jblas, determines
- * the backend and logs it once through {@link System.Logger} {@code "trot.blas"} at INFO, with a
- * WARNING when the stock library runs without the environment it needs on this CPU.
+ * <p>The first call to {@link #active()} (or any other method here) initialises jblas, determines the backend
+ * and logs it once through {@link System.Logger} {@code "trot.blas"} at INFO (the library file and where it came
+ * from), with a WARNING when trot's library could not be used (what is missing, what to install) or when the
+ * stock library runs without the environment it needs on this CPU.
  *
  * <p>The native library starts OpenBLAS with one thread unless {@code OPENBLAS_NUM_THREADS} is
  * set: trot parallelises above BLAS, and one-threaded OpenBLAS is bitwise reproducible.
@@ -60,6 +64,13 @@ public final class BlasBackend {
 
     /** Logger name for the backend report. */
     public static final String LOGGER_NAME = "trot.blas";
+
+    /** System property: {@code stock} keeps jblas's bundled library (trot's is not loaded). */
+    public static final String BACKEND_PROPERTY = "trot.blas";
+
+    /** A jblas "architecture flavour" with no library in jblas's jar: set while NativeBlas initialises after its
+     *  methods were bound to trot's library, so that jblas's loader finds nothing to unpack and load. */
+    private static final String NO_BUNDLED_FLAVOR = "trot-bound-natively";
 
     /** The glibc malloc settings that stop the stock library's per-call array copies from
      *  mapping and unmapping memory on every call. */
@@ -88,8 +99,8 @@ public final class BlasBackend {
     private static String describe(Kind kind) {
         String file = State.LIBRARY_FILE == null ? "library file unknown" : State.LIBRARY_FILE;
         if (kind == Kind.NATIVE) {
-            return "BLAS: NATIVE zero-copy JNI (" + file + ") over system " + nativeDescribe()
-                    + ", " + nativeThreads() + " thread(s)";
+            return "BLAS: NATIVE zero-copy JNI (" + file + ", " + State.LIBRARY.source() + ") over system "
+                    + nativeDescribe() + ", " + nativeThreads() + " thread(s)";
         }
         String text = "BLAS: STOCK, jblas's bundled library (" + file + "), copies arrays on every "
                 + "call; OPENBLAS_CORETYPE=" + envOrUnset("OPENBLAS_CORETYPE")
@@ -153,52 +164,107 @@ public final class BlasBackend {
 
     private static native int nativeThreads();
 
+    /** Binds each named native method of {@code target} to this library's function {@code symbols[i]} when it
+     *  exports one; returns how many it bound. */
+    private static native int nativeBind(Class<?> target, String[] names, String[] signatures, String[] symbols);
+
     // ---------------------------------------------------------------------------------------
 
-    /** Initialised on first use: probes the backend and logs it. */
+    /** Initialised on first use: loads trot's library, initialises jblas, determines the backend and logs it. */
     private static final class State {
         static final Kind KIND;
+        /** trot's libjblas.so: where it came from, or why it did not load (null with -Dtrot.blas=stock). */
+        static final NativeLoader.Library LIBRARY;
         static final String LIBRARY_FILE;
+        /** How many of NativeBlas's methods are bound to trot's library. */
+        static final int BOUND;
         /** Why jblas's library cannot be used, or null. */
         static final String LOAD_ERROR;
+        /** Why the native backend is not active although it was not turned off, or null. */
+        static final String NATIVE_ERROR;
 
         static {
-            // Initialise org.jblas.NativeBlas, which loads one of the two libraries. If the bundled
-            // one cannot load (libgfortran5 missing) jblas only logs it; the first call then fails.
             // jblas's own logger reports every temporary file it deletes at exit, at INFO; keep its warnings.
             org.jblas.util.Logger.getLogger().setLevel(org.jblas.util.Logger.WARNING);
+            boolean stockChosen = "stock".equalsIgnoreCase(System.getProperty(BACKEND_PROPERTY, "").trim());
+            NativeLoader.Library library = stockChosen ? null : NativeLoader.load("jblas");
+            int bound = 0;
+            String nativeError = library == null || library.loaded() ? null : library.error();
+            if (library != null && library.loaded()) {
+                try {
+                    bound = bindNativeBlas();
+                    if (bound <= 0) {
+                        nativeError = library.file() + " exports none of org.jblas.NativeBlas's methods";
+                    }
+                } catch (UnsatisfiedLinkError e) {
+                    nativeError = library.file() + " is not trot's zero-copy libjblas.so (it has no "
+                            + "trot.blas.BlasBackend entry points; jblas's own library?)";
+                } catch (RuntimeException e) {
+                    nativeError = "binding org.jblas.NativeBlas to " + library.file() + " failed: " + e;
+                }
+            }
+            // Initialise org.jblas.NativeBlas. Its loader calls System.loadLibrary("jblas") (which finds trot's
+            // library when it is on java.library.path) and otherwise unpacks and loads its bundled one, unless
+            // the flavour override makes it find none: then its methods stay bound to trot's library. If the
+            // bundled library cannot load (libgfortran5 missing), jblas only logs it; the first call fails.
             String loadError = null;
+            if (bound > 0) {
+                org.jblas.util.ArchFlavor.overrideArchFlavor(NO_BUNDLED_FLAVOR);
+            }
             try {
                 float[] one = {1f};
                 NativeBlas.sdot(1, one, 0, 1, one, 0, 1);
             } catch (UnsatisfiedLinkError e) {
                 loadError = e.getMessage();
+            } finally {
+                if (bound > 0) {
+                    org.jblas.util.ArchFlavor.overrideArchFlavor(null);
+                }
             }
-            Kind kind;
-            try {
-                nativeDescribe();
-                kind = Kind.NATIVE;
-            } catch (UnsatisfiedLinkError e) {
-                kind = Kind.STOCK;
-            }
-            KIND = kind;
+            KIND = bound > 0 && loadError == null ? Kind.NATIVE : Kind.STOCK;
+            LIBRARY = library;
+            BOUND = bound;
             LOAD_ERROR = loadError;
-            LIBRARY_FILE = loadedLibjblas();
-            log(kind);
+            NATIVE_ERROR = nativeError;
+            LIBRARY_FILE = KIND == Kind.NATIVE ? library.file().toString() : mappedStockLibjblas(library);
+            log(KIND, stockChosen);
         }
 
-        private static void log(Kind kind) {
+        /** Binds every native method of NativeBlas that trot's library implements; returns the count. */
+        private static int bindNativeBlas() {
+            List<Method> natives = Arrays.stream(NativeBlas.class.getDeclaredMethods())
+                    .filter(m -> Modifier.isNative(m.getModifiers()))
+                    .collect(Collectors.toList());
+            String[] names = new String[natives.size()];
+            String[] signatures = new String[natives.size()];
+            String[] symbols = new String[natives.size()];
+            for (int i = 0; i < natives.size(); i++) {
+                Method m = natives.get(i);
+                names[i] = m.getName();
+                signatures[i] = jniSignature(m);
+                symbols[i] = "Java_" + jniMangle(NativeBlas.class.getName()) + "_" + jniMangle(m.getName());
+            }
+            return nativeBind(NativeBlas.class, names, signatures, symbols);
+        }
+
+        private static void log(Kind kind, boolean stockChosen) {
             System.Logger logger = System.getLogger(LOGGER_NAME);
             if (LOAD_ERROR != null) {
-                logger.log(System.Logger.Level.ERROR, describe(kind) + ". jblas's bundled library "
-                        + "needs libgfortran5 (Debian: apt-get install libgfortran5); better, build "
-                        + "native/ (apt-get install gcc libopenblas-dev) and run with "
-                        + "-Djava.library.path=native/build.");
+                logger.log(System.Logger.Level.ERROR, describe(kind) + ". trot's native library: "
+                        + (NATIVE_ERROR != null ? NATIVE_ERROR : stockChosen ? "not used (-Dtrot.blas=stock)"
+                        : "loaded") + ". jblas's bundled library needs libgfortran5 (Debian: apt-get install "
+                        + "libgfortran5); better, " + NATIVE_ADVICE);
                 return;
             }
             logger.log(System.Logger.Level.INFO, describe(kind));
             if (kind != Kind.STOCK) {
                 return;
+            }
+            if (NATIVE_ERROR != null) {
+                logger.log(System.Logger.Level.WARNING, "trot's native BLAS is not in use: " + NATIVE_ERROR + ". "
+                        + advice(NATIVE_ERROR) + " Until then jblas's bundled BLAS runs every product: it copies "
+                        + "every array on every call and runs on one thread (2-13x slower on the learner's "
+                        + "products, about 3x on a whole update).");
             }
             Map<String, String> missing = new LinkedHashMap<>();
             stockEnvironment().forEach((name, value) -> {
@@ -231,11 +297,62 @@ public final class BlasBackend {
                             .collect(Collectors.joining(" ")))
                     .append(" before the JVM starts (both are read only at process start; "
                             + "OPENBLAS_CORETYPE=SkylakeX on AVX-512 CPUs, Haswell on AVX2-only "
-                            + "ones). Building native/ (apt-get install gcc libopenblas-dev, then "
-                            + "mvn package) and running with -Djava.library.path=native/build "
-                            + "avoids all of this.");
+                            + "ones). ")
+                    .append(stockChosen ? "Without -Dtrot.blas=stock trot's native library avoids all of this."
+                            : "Better: " + NATIVE_ADVICE);
             logger.log(System.Logger.Level.WARNING, text.toString());
         }
+
+        private static final String NATIVE_ADVICE = "install gcc, make and libopenblas-dev (Debian: apt-get install "
+                + "gcc make libopenblas-dev) and rebuild trot (mvn package / mvn install): its jar then carries the "
+                + "zero-copy libjblas.so and loads it without any flag.";
+
+        /** What to install or do about why trot's library did not load. */
+        private static String advice(String error) {
+            if (error.contains("libopenblas")) {
+                return "The system OpenBLAS is missing: install it (Debian: apt-get install libopenblas0-pthread;"
+                        + " libopenblas-dev to build native/).";
+            }
+            if (error.contains("-D" + NativeLoader.DIR_PROPERTY)) {
+                return "Point -D" + NativeLoader.DIR_PROPERTY + " at a directory holding libjblas.so "
+                        + "(<trot>/native/build after make -C native), or unset it.";
+            }
+            if (error.contains("is not in trot's jar")) {
+                return "This trot jar was built without it: " + NATIVE_ADVICE;
+            }
+            return "Rebuild native/ on this machine (make -C native) and point -D" + NativeLoader.DIR_PROPERTY
+                    + " at native/build, or " + NATIVE_ADVICE;
+        }
+    }
+
+    /** The JNI type signature of a method, e.g. {@code (I[FII)F}. */
+    static String jniSignature(Method m) {
+        StringBuilder sig = new StringBuilder("(");
+        for (Class<?> p : m.getParameterTypes()) {
+            sig.append(p.descriptorString());
+        }
+        return sig.append(')').append(m.getReturnType().descriptorString()).toString();
+    }
+
+    /** JNI's name mangling of a class or method name for a native function's symbol. */
+    static String jniMangle(String name) {
+        StringBuilder out = new StringBuilder();
+        for (char c : name.toCharArray()) {
+            if (c == '.' || c == '/') {
+                out.append('_');
+            } else if (c == '_') {
+                out.append("_1");
+            } else if (c == ';') {
+                out.append("_2");
+            } else if (c == '[') {
+                out.append("_3");
+            } else if (c < 128 && Character.isLetterOrDigit(c)) {
+                out.append(c);
+            } else {
+                out.append(String.format("_0%04x", (int) c));
+            }
+        }
+        return out.toString();
     }
 
     /** CPU flags from /proc/cpuinfo (empty when unreadable). */
@@ -255,11 +372,12 @@ public final class BlasBackend {
         }
     }
 
-    /** The path of the libjblas.so mapped into this process, from /proc/self/maps, or null. */
-    private static String loadedLibjblas() {
+    /** The path of a libjblas.so other than trot's mapped into this process (from /proc/self/maps), or null. */
+    private static String mappedStockLibjblas(NativeLoader.Library trots) {
+        String exclude = trots != null && trots.file() != null ? trots.file().toString() : "";
         try (Stream<String> lines = Files.lines(Path.of("/proc/self/maps"))) {
             return lines.map(l -> l.indexOf('/') >= 0 ? l.substring(l.indexOf('/')) : "")
-                    .filter(p -> p.endsWith("/libjblas.so"))
+                    .filter(p -> p.endsWith("/libjblas.so") && !p.equals(exclude))
                     .findFirst()
                     .orElse(null);
         } catch (IOException | RuntimeException e) {

@@ -1,8 +1,8 @@
 package trot.blas;
 
 /**
- * oneDNN's matmul primitive behind BLAS's gemm formula, through native/build/libtrotdnnl.so
- * (native/trotdnnl.c): {@code C = alpha op(A) op(B) + beta C} on column-major arrays, in f32, or with both
+ * oneDNN's matmul primitive behind BLAS's gemm formula, through libtrotdnnl.so (native/trotdnnl.c, over Debian's
+ * libdnnl2; loaded by {@link trot.util.NativeLoader}): {@code C = alpha op(A) op(B) + beta C} on column-major arrays, in f32, or with both
  * factors rounded to bf16 and the sum kept in f32. Primitives are cached per shape and thread; a call
  * allocates nothing on the Java heap and runs on the calling thread.
  *
@@ -10,19 +10,23 @@ package trot.blas;
  * org.jblas.FloatMatrix, float, org.jblas.FloatMatrix)}, which checks the shapes.
  */
 public final class Onednn {
+    private static final trot.util.NativeLoader.Library LIBRARY;
     private static final String LOAD_ERROR;
 
     static {
-        String error = null;
-        try {
-            System.loadLibrary("trotdnnl");
-        } catch (UnsatisfiedLinkError e) {
-            error = e.getMessage();
+        LIBRARY = trot.util.NativeLoader.load("trotdnnl");
+        LOAD_ERROR = LIBRARY.error();
+        if (LOAD_ERROR == null) {
+            System.getLogger("trot.blas").log(System.Logger.Level.INFO, "oneDNN bridge " + LIBRARY.describe());
         }
-        LOAD_ERROR = error;
     }
 
     private Onednn() {
+    }
+
+    /** Where libtrotdnnl.so came from, or why it did not load. */
+    public static trot.util.NativeLoader.Library library() {
+        return LIBRARY;
     }
 
     /** Whether libtrotdnnl.so loaded. */
@@ -37,10 +41,10 @@ public final class Onednn {
      */
     public static void requireAvailable(String what) {
         if (LOAD_ERROR != null) {
-            throw new IllegalStateException(what + " needs oneDNN, but native/build/libtrotdnnl.so did not load ("
-                    + LOAD_ERROR + "). Install it (Debian: apt-get install libdnnl-dev), rebuild native/ "
-                    + "(bash native/build.sh) and run with native/build on java.library.path (./trot does that), "
-                    + "or leave precision at fp32 (OpenBLAS).");
+            throw new IllegalStateException(what + " needs oneDNN, but libtrotdnnl.so did not load (" + LOAD_ERROR
+                    + "). " + (LOAD_ERROR.contains("libdnnl") ? "Install oneDNN (Debian: apt-get install libdnnl2)"
+                    : "Install oneDNN (Debian: apt-get install libdnnl-dev) and rebuild trot (mvn package) or native/"
+                    + " (bash native/build.sh)") + ", or leave precision at fp32 (OpenBLAS).");
         }
     }
 

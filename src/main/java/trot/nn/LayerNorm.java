@@ -45,6 +45,12 @@ public final class LayerNorm extends Layer {
         this(name, size, batch, eps, NativeKernels.AVAILABLE);
     }
 
+    /** Which loops LayerNorm runs in this JVM: the C kernels (their library file and where it came from), or the
+     *  Java loops and why. */
+    public static String kernels() {
+        return NativeKernels.DESCRIPTION;
+    }
+
     /** As the public constructor, choosing the C kernels or the Java loops explicitly (tests compare the two). */
     LayerNorm(String name, int size, int batch, float eps, boolean nativeKernels) {
         super(name, size, size, batch);

@@ -3,8 +3,10 @@ package trot.nn;
 /**
  * LayerNorm's loops in C ({@code native/trotnn.c}, built as {@code native/build/libtrotnn.so}), where they
  * vectorise as written; the Java loops in {@link LayerNorm} are the fallback and the reference (bitwise the same
- * results, but for the parameter gradients' summation order). Loaded from {@code java.library.path} when this class
- * initialises; {@code -Dtrot.kernels=java} keeps the Java loops. The choice is logged once ({@code trot.nn}, INFO).
+ * results, but for the parameter gradients' summation order). Loaded by {@link trot.util.NativeLoader} when this
+ * class initialises ({@code -Dtrot.native.dir}, {@code java.library.path}, or the copy in trot's jar, which is refused
+ * on a CPU without the flags of the machine that built it); {@code -Dtrot.kernels=java} keeps the Java loops. The
+ * choice is logged once ({@code trot.nn}, INFO).
  */
 final class NativeKernels {
     /** True when the C kernels are in use. */
@@ -18,13 +20,14 @@ final class NativeKernels {
         if ("java".equals(System.getProperty("trot.kernels"))) {
             description = "Java LayerNorm loops (trot.kernels=java)";
         } else {
-            try {
-                System.loadLibrary("trotnn");
-                description = "native LayerNorm kernels (libtrotnn.so: " + describe() + ")";
+            trot.util.NativeLoader.Library library = trot.util.NativeLoader.load("trotnn");
+            if (library.loaded()) {
+                description = "native LayerNorm kernels (" + library.file() + ", " + library.source() + ": "
+                        + describe() + ")";
                 ok = true;
-            } catch (UnsatisfiedLinkError e) {
-                description = "Java LayerNorm loops: native/build/libtrotnn.so is not on java.library.path or does not"
-                        + " load (" + e.getMessage() + "); build native/ (gcc, make) for the faster C kernels";
+            } else {
+                description = "Java LayerNorm loops: " + library.error() + "; build native/ (gcc, make) for the faster"
+                        + " C kernels";
             }
         }
         AVAILABLE = ok;

@@ -15,7 +15,7 @@ import java.util.List;
  * and int64 entry of their final snapshots (weights, Adam moments, generators, counters; not the timing sums),
  * the replay logs byte for byte, the policies, and every column of the metrics CSVs but the timings.
  *
- * <p>{@code java -cp target/trot.jar trot.train.CompareRuns A B} prints the differences and exits 1 if there are
+ * <p>{@code java -cp target/trot-0.1.0-SNAPSHOT-cli.jar trot.train.CompareRuns A B} prints the differences and exits 1 if there are
  * any, 0 if none (used by {@code scripts/kill-test.sh}).
  */
 public final class CompareRuns {

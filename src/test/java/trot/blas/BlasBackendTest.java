@@ -22,8 +22,9 @@ import trot.blas.BlasProductsProbe.Results;
 
 /**
  * The BLAS backend switch: surefire runs this JVM with {@code java.library.path=native/build},
- * so it should be on the native library; a child JVM without it runs jblas's bundled library.
- * Both must compute the same products, and each must match plain double-precision loops.
+ * so it should be on the native library; a child JVM with {@code -Dtrot.blas=stock} runs jblas's bundled
+ * library, and one without any flag loads the copy of trot's library packaged with the classes (unpacked into
+ * a cache directory). All must compute the same products, and each must match plain double-precision loops.
  */
 class BlasBackendTest {
 
@@ -76,7 +77,7 @@ class BlasBackendTest {
         List<Product> reference = BlasProductsProbe.reference();
 
         // A child JVM on the stock library: empty java.library.path, so jblas extracts its own.
-        Results stock = runStockChild(tmp);
+        Results stock = runChild(tmp, "stock", "-Dtrot.blas=stock").results();
         assertEquals(BlasBackend.Kind.STOCK.name(), stock.backend(),
                 "the child JVM should run jblas's bundled library: " + stock.description());
         for (Map.Entry<String, String> e : BlasBackend.stockEnvironment().entrySet()) {
@@ -141,24 +142,62 @@ class BlasBackendTest {
         return failures;
     }
 
-    private static Results runStockChild(Path tmp) throws IOException, InterruptedException {
+    @Test
+    void withoutAnyFlagLoadsTheCopyPackagedWithTheClasses(@TempDir Path tmp) throws Exception {
+        assumeNativeBuilt();
+        Path cache = tmp.resolve("cache");
+        Child child = runChild(tmp, "packaged", "-Dtrot.native.cache=" + cache);
+        String description = child.results().description();
+        assertEquals(BlasBackend.Kind.NATIVE.name(), child.results().backend(),
+                "a JVM with the packaged libjblas.so on its class path but no java.library.path should run it: "
+                        + description + "\n" + child.output());
+        assertTrue(description.contains(cache.toString()) && description.contains("unpacked from trot's jar"),
+                "the library should come from the cache directory " + cache + ": " + description);
+        try (var files = Files.walk(cache)) {
+            assertTrue(files.anyMatch(f -> f.getFileName().toString().equals("libjblas.so")
+                    && f.getParent().getFileName().toString().matches("[0-9a-f]{32}")),
+                    "libjblas.so should be unpacked into " + cache + "/<hash>/");
+        }
+        List<String> failures = compare("packaged child vs reference", child.results().products(),
+                BlasProductsProbe.reference());
+        assertTrue(failures.isEmpty(), String.join("\n", failures));
+    }
+
+    @Test
+    void anOverrideWithoutTheLibraryWarnsAndFallsBack(@TempDir Path tmp) throws Exception {
+        Path empty = Files.createDirectories(tmp.resolve("no-libraries-here"));
+        Child child = runChild(tmp, "override", "-Dtrot.native.dir=" + empty);
+        assertEquals(BlasBackend.Kind.STOCK.name(), child.results().backend(), child.results().description());
+        assertTrue(child.output().contains("WARNING") && child.output().contains("trot's native BLAS is not in use")
+                        && child.output().contains("-Dtrot.native.dir=" + empty + " has no libjblas.so"),
+                "the fallback should be a WARNING naming the override directory:\n" + child.output());
+    }
+
+    /** A child JVM's products and its console output. */
+    private record Child(Results results, String output) {
+    }
+
+    private static Child runChild(Path tmp, String label, String... flags) throws IOException, InterruptedException {
         Path emptyLibraryPath = Files.createDirectories(tmp.resolve("empty-library-path"));
         Path childTmp = Files.createDirectories(tmp.resolve("child-tmp"));
-        Path out = tmp.resolve("stock-products.bin");
-        Path log = tmp.resolve("child.log");
+        Path out = tmp.resolve(label + "-products.bin");
+        Path log = tmp.resolve(label + "-child.log");
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> command = new ArrayList<>(List.of(java,
                 "-cp", System.getProperty("java.class.path"),
                 "-Djava.library.path=" + emptyLibraryPath,
                 "-Djava.io.tmpdir=" + childTmp, // where jblas extracts its 27 MB library
-                "--enable-native-access=ALL-UNNAMED",
-                BlasProductsProbe.class.getName(), out.toString()));
+                "--enable-native-access=ALL-UNNAMED"));
+        command.addAll(List.of(flags));
+        command.addAll(List.of(BlasProductsProbe.class.getName(), out.toString()));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         builder.environment().remove("OPENBLAS_NUM_THREADS");
-        builder.environment().putAll(BlasBackend.stockEnvironment());
+        if (List.of(flags).contains("-Dtrot.blas=stock")) {
+            builder.environment().putAll(BlasBackend.stockEnvironment());
+        }
         Process process = builder.start();
         boolean done = process.waitFor(180, TimeUnit.SECONDS);
         if (!done) {
@@ -166,9 +205,9 @@ class BlasBackendTest {
         }
         String output = Files.exists(log) ? Files.readString(log) : "";
         if (!done || process.exitValue() != 0 || !Files.exists(out)) {
-            fail("stock child JVM failed (" + (done ? "exit " + process.exitValue() : "timed out")
+            fail(label + " child JVM failed (" + (done ? "exit " + process.exitValue() : "timed out")
                     + "): " + String.join(" ", command) + "\n" + output);
         }
-        return BlasProductsProbe.read(out);
+        return new Child(BlasProductsProbe.read(out), output);
     }
 }

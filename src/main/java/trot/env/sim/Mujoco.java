@@ -8,8 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * One MuJoCo simulation (a model and its data) through trot's JNI bridge, {@code native/build/libtrotmujoco.so}
- * over Debian's {@code libmujoco-dev} 2.2. Generic: it loads any MJCF file and knows nothing about any robot.
+ * One MuJoCo simulation (a model and its data) through trot's JNI bridge, {@code libtrotmujoco.so}
+ * ({@code native/mujoco_bridge.c}, loaded by {@link trot.util.NativeLoader}) over Debian's {@code libmujoco-dev} 2.2. Generic: it loads any MJCF file and knows nothing about any robot.
  *
  * <p>The arrays a controller needs ({@code qpos}, {@code qvel}, {@code ctrl}, {@code sensordata}, ...) are
  * exposed as {@link DoubleBuffer} views of MuJoCo's own memory: reading a sensor or writing a control is a buffer
@@ -30,19 +30,18 @@ public final class Mujoco implements AutoCloseable {
     private final DoubleBuffer qpos, qvel, ctrl, sensordata, time;
 
     private static String load() {
-        try {
-            System.loadLibrary("trotmujoco");
+        trot.util.NativeLoader.Library library = trot.util.NativeLoader.load("trotmujoco");
+        if (library.loaded()) {
+            System.getLogger("trot.env.sim").log(System.Logger.Level.INFO, "MuJoCo bridge " + library.describe());
             return null;
-        } catch (UnsatisfiedLinkError e) {
-            String m = String.valueOf(e.getMessage());
-            if (m.contains("libmujoco")) {
-                return "MuJoCo is not installed (" + m + "): install it with 'apt-get install libmujoco-dev' (Debian 12)"
-                        + " and rebuild native/ ('make -C native' or any Maven build)";
-            }
-            return "trot's MuJoCo bridge native/build/libtrotmujoco.so is not on java.library.path (" + m + "): install"
-                    + " libmujoco-dev (Debian: apt-get install libmujoco-dev), rebuild native/ ('make -C native') and"
-                    + " start the JVM with -Djava.library.path=<trot>/native/build (./trot does)";
         }
+        String m = library.error();
+        if (m.contains("libmujoco")) {
+            return "MuJoCo is not installed (" + m + "): install it with 'apt-get install libmujoco-dev' (Debian 12;"
+                    + " the runtime alone is libmujoco2.2.2)";
+        }
+        return "trot's MuJoCo bridge libtrotmujoco.so did not load (" + m + "): install libmujoco-dev (Debian:"
+                + " apt-get install libmujoco-dev) and rebuild trot (mvn package) or native/ ('make -C native')";
     }
 
     /** True when the bridge and MuJoCo are loadable in this JVM. */

@@ -47,20 +47,20 @@ public final class Renderer implements AutoCloseable {
         if (!Mujoco.available()) {
             return Mujoco.unavailableReason();
         }
-        try {
-            System.loadLibrary("trotrender");
+        trot.util.NativeLoader.Library library = trot.util.NativeLoader.load("trotrender");
+        if (library.loaded()) {
+            System.getLogger("trot.env.sim").log(System.Logger.Level.INFO, "renderer " + library.describe());
             return null;
-        } catch (UnsatisfiedLinkError e) {
-            String m = String.valueOf(e.getMessage());
-            if (m.contains("libEGL")) {
-                return "rendering needs EGL, which is not installed (" + m + "): install it with 'apt-get install libegl1"
-                        + " libegl-mesa0 libgl1-mesa-dri' (Debian 12: libglvnd's EGL, Mesa's EGL driver and its software"
-                        + " renderer for machines without a GPU)";
-            }
-            return "trot's renderer native/build/libtrotrender.so is not on java.library.path (" + m + "): install"
-                    + " libegl-dev (Debian: apt-get install libegl-dev libegl-mesa0 libgl1-mesa-dri), rebuild native/"
-                    + " ('make -C native') and start the JVM with -Djava.library.path=<trot>/native/build (./trot does)";
         }
+        String m = String.valueOf(library.error());
+        if (m.contains("libEGL")) {
+            return "rendering needs EGL, which is not installed (" + m + "): install it with 'apt-get install libegl1"
+                    + " libegl-mesa0 libgl1-mesa-dri' (Debian 12: libglvnd's EGL, Mesa's EGL driver and its software"
+                    + " renderer for machines without a GPU)";
+        }
+        return "trot's renderer libtrotrender.so did not load (" + m + "): install libegl-dev (Debian: apt-get install"
+                + " libegl-dev libegl-mesa0 libgl1-mesa-dri) and rebuild native/ ('make -C native'); it is then found in"
+                + " the jar, on java.library.path or in -Dtrot.native.dir";
     }
 
     /** True when the renderer's library loads here (a GL driver is still needed: {@link #Renderer} says if not). */
