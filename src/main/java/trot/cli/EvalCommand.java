@@ -37,7 +37,11 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = {"-e", "--env"}, description = "Environment (default: the one the policy was trained on).")
     String env;
 
-    @Option(names = "--model", description = "MJCF file for a MuJoCo task (default hardware/a1/a1.xml).")
+    @Option(names = "--robot", paramLabel = "FILE", description = {"Robot file of the a1 task (default"
+            + " hardware/a1/a1.robot): give the one the policy was trained with (docs/robot-file.md)."})
+    Path robotFile;
+
+    @Option(names = "--model", description = "MJCF file replacing the robot file's (it must have the names the robot file gives).")
     Path model;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = {"A task option, repeatable (a1; first value the"
@@ -166,6 +170,10 @@ final class EvalCommand implements Callable<Integer> {
                 options.put(key, o.substring(eq + 1));
             }
             if (port != null) {
+                if (robotFile != null) {
+                    throw new IllegalArgumentException("--robot is for evaluating in simulation; on the robot (--port)"
+                            + " the host side knows only the A1 (trot.env.robot.A1Robot)");
+                }
                 if (task != Tasks.A1 && task != Tasks.ROBOT) {
                     throw new IllegalArgumentException("--port evaluates an A1 policy on the robot; this policy is of "
                             + loaded.environment());
@@ -174,7 +182,7 @@ final class EvalCommand implements Callable<Integer> {
                 environment = trot.env.robot.A1Robot.open(port, 115200, rc,
                         new trot.runtime.PeriodicPacer(rc.controlPeriod_s()));
             } else {
-                environment = task.create(model, options);
+                environment = task.create(robotFile, model, options);
             }
         } catch (IllegalArgumentException | IllegalStateException | trot.link.PortException
                  | trot.env.robot.RobotStopException e) {
