@@ -92,7 +92,7 @@ public record RobotDescription(Path file, String name, Path model, String keyfra
                 who + "hardware.kp_Nm_per_rad must be in (0, 500] and hardware.kd_Nm_s_per_rad in [0, 50] (the firmware"
                         + " rejects more), got " + hardwareKp_Nm_per_rad + ", " + hardwareKd_Nm_s_per_rad);
         require(terminationTilt_rad > 0 && terminationTilt_rad < Math.PI / 2, who + "termination_tilt_deg must be in"
-                + " (0, 90), got " + Math.toDegrees(terminationTilt_rad));
+                + " (0, 90), got " + String.format(Locale.ROOT, "%.6g", Math.toDegrees(terminationTilt_rad)));
         require(contactThreshold_N >= 0 && Double.isFinite(contactThreshold_N), who + "contact_threshold_N must be"
                 + " non-negative, got " + contactThreshold_N);
     }
@@ -189,7 +189,7 @@ public record RobotDescription(Path file, String name, Path model, String keyfra
         return name + " (" + (file != null ? file : "built in") + ": model " + model + ", stand " + Arrays.toString(stand_rad)
                 + " rad, action range " + Arrays.toString(actionRange_rad) + " rad, kp " + kp_Nm_per_rad + ", kd "
                 + kd_Nm_s_per_rad + ", torque limit " + Arrays.toString(torqueLimit_Nm) + " N m, termination "
-                + Math.toDegrees(terminationTilt_rad) + " deg)";
+                + String.format(Locale.ROOT, "%.6g", Math.toDegrees(terminationTilt_rad)) + " deg)";
     }
 
     // ---- the file ------------------------------------------------------------------------------------------------

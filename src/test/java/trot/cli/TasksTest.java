@@ -24,7 +24,8 @@ class TasksTest {
         java.nio.file.Path other = java.nio.file.Path.of("elsewhere/a1.xml");
         trot.env.RobotDescription r = Tasks.robotDescription(null, other);
         assertEquals(other, r.model());
-        assertEquals(A1.withModel(other), r);
+        assertEquals(trot.env.RobotDescription.read(Tasks.defaultRobot()).withModel(other), r);
+        assertEquals(A1.joints(), r.joints());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Tasks.robotDescription(java.nio.file.Path.of("no/such.robot"), null));
         assertTrue(e.getMessage().contains("no robot file") && e.getMessage().contains("hardware/a1/a1.robot"), e.getMessage());
