@@ -267,6 +267,10 @@ final class EvalCommand implements Callable<Integer> {
             EvaluationPlots.write(dir, e.spec().name() + ", " + policy.getFileName(), r);
             System.out.printf(Locale.ROOT, "%s, %d episodes (seed %d) of the policy from %s (step %s):%n", e.spec().name(),
                     episodes, seed, policy, loaded.step());
+            if (e instanceof trot.env.sim.A1Walk walk) {
+                System.out.printf(Locale.ROOT, "  robot %s (%s)%n", walk.robot().name(),
+                        walk.robot().file() != null ? walk.robot().file() : "built in");
+            }
             System.out.printf(Locale.ROOT, "  return %.2f +- %.2f (min %.2f, max %.2f), mean length %.1f steps%n",
                     r.mean(), r.std(), r.min(), r.max(), r.meanLength());
             if (!Double.isNaN(r.meanForwardSpeed())) {

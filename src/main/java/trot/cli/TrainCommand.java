@@ -356,6 +356,10 @@ class TrainCommand implements Callable<Integer> {
             if (robotFile != null) {
                 trainer.record("robot", robotFile.toString());
             }
+            if (trainEnv instanceof trot.env.sim.A1Walk walk) {
+                trainer.describe("robot", walk.robot().toString());
+                System.err.println(who() + ": robot " + walk.robot());
+            }
             for (java.util.Map.Entry<String, String> e : taskOptions.entrySet()) {
                 trainer.record(TASK_PREFIX + e.getKey(), e.getValue().trim().toLowerCase(Locale.ROOT));
             }

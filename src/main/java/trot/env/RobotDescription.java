@@ -223,6 +223,7 @@ public record RobotDescription(Path file, String name, Path model, String keyfra
         Map<String, Integer> lines = new LinkedHashMap<>();
         String[] raw = text.split("\r?\n", -1);
         List<String> problems = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
         StringBuilder pending = null;
         int pendingLine = 0;
         for (int i = 0; i < raw.length; i++) {
@@ -249,6 +250,9 @@ public record RobotDescription(Path file, String name, Path model, String keyfra
                 continue;
             }
             String key = entry.substring(0, eq).strip(), value = entry.substring(eq + 1).strip();
+            if (KEYS.contains(key)) {
+                seen.add(key);
+            }
             if (!KEYS.contains(key)) {
                 problems.add("line " + pendingLine + ": unknown key '" + key + "'" + suggestion(key));
             } else if (values.containsKey(key)) {
@@ -262,7 +266,7 @@ public record RobotDescription(Path file, String name, Path model, String keyfra
         }
         List<String> missing = new ArrayList<>();
         for (String k : KEYS) {
-            if (!values.containsKey(k) && problems.stream().noneMatch(p -> p.contains("'" + k + "'"))) {
+            if (!seen.contains(k)) {
                 missing.add(k);
             }
         }
@@ -304,15 +308,21 @@ public record RobotDescription(Path file, String name, Path model, String keyfra
         return hash < 0 ? line : line.substring(0, hash);
     }
 
+    /** The known key sharing the longest start with {@code key} (at least 4 characters), as a hint. */
     private static String suggestion(String key) {
-        String k = key.toLowerCase(Locale.ROOT);
+        String k = key.toLowerCase(Locale.ROOT), best = null;
+        int bestLength = 3;
         for (String known : KEYS) {
-            if (known.startsWith(k) || k.startsWith(known) || known.replace("_", "").equals(k.replace("_", ""))
-                    || known.substring(0, Math.min(known.length(), 4)).equals(k.substring(0, Math.min(k.length(), 4)))) {
-                return " (did you mean '" + known + "'?)";
+            int n = 0;
+            while (n < k.length() && n < known.length() && k.charAt(n) == known.charAt(n)) {
+                n++;
+            }
+            if (n > bestLength) {
+                best = known;
+                bestLength = n;
             }
         }
-        return "";
+        return best == null ? "" : " (did you mean '" + best + "'?)";
     }
 
     /** Values of a parsed file, collecting every problem instead of stopping at the first. */
