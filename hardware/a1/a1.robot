@@ -34,3 +34,9 @@ contact_threshold_N = 1         # a foot touches when its touch sensor reads mor
 hardware.stand_rad = 0.05 0.9 -1.8    # the manufacturer's home pose (trunk at about 0.27 m)
 hardware.kp_Nm_per_rad = 60           # gains the host commands while learning
 hardware.kd_Nm_s_per_rad = 4
+
+# Leg geometry (the velocity estimator's leg kinematics, velocity=estimated): A1.md, "Bodies".
+leg.hip_offset_m = 0.183 0.047        # hip joints at (+-x, +-y) from the trunk origin
+leg.thigh_offset_m = 0.08505          # thigh joint this far further out along y
+leg.thigh_length_m = 0.2              # thigh joint to knee
+leg.calf_length_m = 0.2               # knee to the foot sphere's centre

@@ -29,3 +29,8 @@ contact_threshold_N = 1
 hardware.stand_rad = 0 0.9 -1.8     # the manufacturer's home pose (mujoco_menagerie's keyframe; trunk at about 0.29 m)
 hardware.kp_Nm_per_rad = 60
 hardware.kd_Nm_s_per_rad = 4
+
+leg.hip_offset_m = 0.1881 0.04675     # const.xacro leg_offset_x, leg_offset_y
+leg.thigh_offset_m = 0.08             # thigh_offset
+leg.thigh_length_m = 0.213            # thigh_length
+leg.calf_length_m = 0.213             # calf_length

@@ -42,6 +42,10 @@ import java.util.Map;
  * @param hardwareStand_rad       the standing pose on the hardware (and the emulator's standing start), 12 angles
  * @param hardwareKp_Nm_per_rad   PD stiffness the host sends the hardware while learning
  * @param hardwareKd_Nm_s_per_rad PD damping the host sends the hardware while learning
+ * @param hipOffset_m             hip joints from the trunk origin, magnitudes along x and y (2 values), m
+ * @param thighOffset_m           thigh joint from the hip joint along y (magnitude), m
+ * @param thighLength_m           thigh joint to knee, m
+ * @param calfLength_m            knee to the foot's centre, m (with the hip offsets: the velocity estimator's legs)
  */
 public record RobotDescription(Path file, String name, Path model, String keyframe, String trunk, List<String> joints,
                                String orientationSensor, String gyroSensor, String accelerometerSensor,
@@ -49,7 +53,8 @@ public record RobotDescription(Path file, String name, Path model, String keyfra
                                double[] actionRange_rad, double kp_Nm_per_rad, double kd_Nm_s_per_rad,
                                double[] torqueLimit_Nm, double terminationTilt_rad, double contactThreshold_N,
                                double[] hardwareStand_rad, double hardwareKp_Nm_per_rad,
-                               double hardwareKd_Nm_s_per_rad) {
+                               double hardwareKd_Nm_s_per_rad, double[] hipOffset_m, double thighOffset_m,
+                               double thighLength_m, double calfLength_m) {
     public static final int JOINTS = 12, FEET = 4;
 
     /** The file name suffix of robot files. */
@@ -59,7 +64,8 @@ public record RobotDescription(Path file, String name, Path model, String keyfra
     public static final List<String> KEYS = List.of("name", "model", "keyframe", "trunk", "joints", "imu.orientation",
             "imu.gyro", "imu.accelerometer", "imu.velocimeter", "feet", "stand_rad", "action_range_rad",
             "kp_Nm_per_rad", "kd_Nm_s_per_rad", "torque_limit_Nm", "termination_tilt_deg", "contact_threshold_N",
-            "hardware.stand_rad", "hardware.kp_Nm_per_rad", "hardware.kd_Nm_s_per_rad");
+            "hardware.stand_rad", "hardware.kp_Nm_per_rad", "hardware.kd_Nm_s_per_rad", "leg.hip_offset_m",
+            "leg.thigh_offset_m", "leg.thigh_length_m", "leg.calf_length_m");
 
     public RobotDescription {
         String who = "robot description" + (file != null ? " " + file : "") + ": ";
@@ -95,6 +101,24 @@ public record RobotDescription(Path file, String name, Path model, String keyfra
                 + " (0, 90), got " + String.format(Locale.ROOT, "%.6g", Math.toDegrees(terminationTilt_rad)));
         require(contactThreshold_N >= 0 && Double.isFinite(contactThreshold_N), who + "contact_threshold_N must be"
                 + " non-negative, got " + contactThreshold_N);
+        require(hipOffset_m != null && hipOffset_m.length == 2, who + "leg.hip_offset_m needs 2 values (x, y)");
+        hipOffset_m = hipOffset_m.clone();
+        try {
+            new trot.env.estimation.A1Kinematics(hipOffset_m[0], hipOffset_m[1], thighOffset_m, thighLength_m, calfLength_m);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(who + "leg geometry: " + e.getMessage(), e);
+        }
+    }
+
+    /** The legs' kinematics (the velocity estimator's foot positions and Jacobians). */
+    public trot.env.estimation.A1Kinematics kinematics() {
+        return new trot.env.estimation.A1Kinematics(hipOffset_m[0], hipOffset_m[1], thighOffset_m, thighLength_m,
+                calfLength_m);
+    }
+
+    @Override
+    public double[] hipOffset_m() {
+        return hipOffset_m.clone();
     }
 
     private static double[] perJoint(String who, String key, double[] v) {
@@ -117,7 +141,7 @@ public record RobotDescription(Path file, String name, Path model, String keyfra
         return new RobotDescription(file, name, other, keyframe, trunk, joints, orientationSensor, gyroSensor,
                 accelerometerSensor, velocimeterSensor, footSensors, stand_rad, actionRange_rad, kp_Nm_per_rad,
                 kd_Nm_s_per_rad, torqueLimit_Nm, terminationTilt_rad, contactThreshold_N, hardwareStand_rad,
-                hardwareKp_Nm_per_rad, hardwareKd_Nm_s_per_rad);
+                hardwareKp_Nm_per_rad, hardwareKd_Nm_s_per_rad, hipOffset_m, thighOffset_m, thighLength_m, calfLength_m);
     }
 
     /** The standing pose of joint {@code j}, rad. */
@@ -176,7 +200,8 @@ public record RobotDescription(Path file, String name, Path model, String keyfra
                 && kd_Nm_s_per_rad == r.kd_Nm_s_per_rad && Arrays.equals(torqueLimit_Nm, r.torqueLimit_Nm)
                 && terminationTilt_rad == r.terminationTilt_rad && contactThreshold_N == r.contactThreshold_N
                 && Arrays.equals(hardwareStand_rad, r.hardwareStand_rad) && hardwareKp_Nm_per_rad == r.hardwareKp_Nm_per_rad
-                && hardwareKd_Nm_s_per_rad == r.hardwareKd_Nm_s_per_rad;
+                && hardwareKd_Nm_s_per_rad == r.hardwareKd_Nm_s_per_rad && Arrays.equals(hipOffset_m, r.hipOffset_m)
+                && thighOffset_m == r.thighOffset_m && thighLength_m == r.thighLength_m && calfLength_m == r.calfLength_m;
     }
 
     @Override
@@ -290,7 +315,8 @@ public record RobotDescription(Path file, String name, Path model, String keyfra
                     n.number("kd_Nm_s_per_rad"), n.perJoint("torque_limit_Nm", true),
                     Math.toRadians(n.number("termination_tilt_deg")), n.number("contact_threshold_N"),
                     n.perJoint("hardware.stand_rad", false), n.number("hardware.kp_Nm_per_rad"),
-                    n.number("hardware.kd_Nm_s_per_rad"));
+                    n.number("hardware.kd_Nm_s_per_rad"), n.numbers("leg.hip_offset_m", 2),
+                    n.number("leg.thigh_offset_m"), n.number("leg.thigh_length_m"), n.number("leg.calf_length_m"));
         } catch (IllegalArgumentException e) {
             if (!n.problems.isEmpty()) {
                 throw new IllegalArgumentException(where + ": " + String.join("; ", n.problems));
@@ -375,6 +401,24 @@ public record RobotDescription(Path file, String name, Path model, String keyfra
             }
             problems.add(at(key) + " must be a number, got '" + v + "'");
             return 1;
+        }
+
+        double[] numbers(String key, int count) {
+            String[] parts = values.get(key).split("\\s+");
+            double[] v = new double[count];
+            java.util.Arrays.fill(v, 1);
+            if (parts.length != count) {
+                problems.add(at(key) + " needs " + count + " values, got " + parts.length);
+                return v;
+            }
+            for (int i = 0; i < count; i++) {
+                try {
+                    v[i] = Double.parseDouble(parts[i]);
+                } catch (NumberFormatException e) {
+                    problems.add(at(key) + ": '" + parts[i] + "' is not a number");
+                }
+            }
+            return v;
         }
 
         /** 12 values, or 3 (hip, thigh, calf) for every leg, or (when {@code single}) 1 for every joint. */

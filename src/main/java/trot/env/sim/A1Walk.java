@@ -309,7 +309,7 @@ public final class A1Walk implements Environment, Telemetry, trot.env.EpisodeRep
                     + " null; use Velocity.TRUE and VelocityEstimator.Config.reference()");
         }
         this.velocity = velocity;
-        this.estimator = velocity == Velocity.ESTIMATED ? new VelocityEstimator(estimator) : null;
+        this.estimator = velocity == Velocity.ESTIMATED ? new VelocityEstimator(estimator, config.robot().kinematics()) : null;
         this.config = config;
         this.sim = new Mujoco(config.model());
         double ratio = config.controlPeriod_s() / sim.timestep();
