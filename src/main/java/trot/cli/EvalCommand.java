@@ -125,6 +125,21 @@ final class EvalCommand implements Callable<Integer> {
         return trot.video.EpisodeVideo.Settings.defaults().withSize(size);
     }
 
+    /** The robot line of the run.txt beside {@code policy} ("Unitree Go1 (hardware/go1/go1.robot: ..."), or null. */
+    static String trainedRobot(Path policy) {
+        Path runTxt = policy.toAbsolutePath().getParent().resolve("run.txt");
+        try {
+            for (String line : Files.readAllLines(runTxt)) {
+                if (line.startsWith("robot: ")) {
+                    return line.substring("robot: ".length());
+                }
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // no run.txt (a policy copied elsewhere): nothing to compare
+        }
+        return null;
+    }
+
     @Override
     public Integer call() throws IOException {
         PolicyCheckpoint.Loaded loaded;
@@ -270,6 +285,11 @@ final class EvalCommand implements Callable<Integer> {
             if (e instanceof trot.env.sim.A1Walk walk) {
                 System.out.printf(Locale.ROOT, "  robot %s (%s)%n", walk.robot().name(),
                         walk.robot().file() != null ? walk.robot().file() : "built in");
+                String trained = trainedRobot(policy);
+                if (trained != null && !trained.startsWith(walk.robot().name() + " (")) {
+                    System.err.println("trot eval: warning: the policy's run.txt says it was trained on " + trained
+                            + "; this evaluation runs " + walk.robot().name() + " (give that run's --robot FILE)");
+                }
             }
             System.out.printf(Locale.ROOT, "  return %.2f +- %.2f (min %.2f, max %.2f), mean length %.1f steps%n",
                     r.mean(), r.std(), r.min(), r.max(), r.meanLength());

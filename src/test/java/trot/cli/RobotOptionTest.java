@@ -30,6 +30,13 @@ class RobotOptionTest {
                 "--episodes", "1");
         assertEquals(0, code, eval.toString());
         assertTrue(eval.toString().contains("robot Unitree Go1 (hardware/go1/go1.robot)"), eval.toString());
+        assertTrue(!eval.toString().contains("warning"), eval.toString());
+        StringBuilder onA1 = new StringBuilder();
+        code = run(onA1, "eval", "--policy", out.resolve("policy.ckpt").toString(), "--episodes", "1", "--out",
+                dir.resolve("on-a1").toString());
+        assertEquals(0, code, onA1.toString());
+        assertTrue(onA1.toString().contains("warning: the policy's run.txt says it was trained on Unitree Go1"),
+                "a Go1 policy evaluated on the default A1 is pointed out: " + onA1);
     }
 
     @Test
