@@ -338,7 +338,8 @@ class A1WalkTest {
         Path other = java.nio.file.Files.createTempFile("other", ".xml");
         java.nio.file.Files.writeString(other, "<mujoco><worldbody><geom type=\"sphere\" size=\"1\"/></worldbody></mujoco>");
         e = assertThrows(IllegalArgumentException.class, () -> new A1Walk(A1Walk.Config.paper(trot.env.TestRobots.a1(other))));
-        assertTrue(e.getMessage().contains("has no joint named 'FR_hip_joint'"), e.getMessage());
+        assertTrue(e.getMessage().contains("no hinge joint FR_hip_joint, FR_thigh_joint") && e.getMessage().contains(
+                "the model's hinge joints are none") && e.getMessage().contains("no keyframe home"), e.getMessage());
     }
 
     @Test
