@@ -152,8 +152,22 @@ JNIEXPORT jint JNICALL Java_trot_env_sim_Mujoco_nativeId(JNIEnv *env, jclass cls
     return id;
 }
 
-/* Per-object integers: which = "jnt_qposadr", "jnt_dofadr", "jnt_type", "sensor_adr", "sensor_dim",
-   "hfield_nrow", "hfield_ncol", "hfield_adr", "actuator_joint" (the joint an actuator drives, or -1). */
+/* The name of object id of a type, null when it has none; IllegalArgumentException for an unknown type. */
+JNIEXPORT jstring JNICALL Java_trot_env_sim_Mujoco_nativeName(JNIEnv *env, jclass cls, jlong h, jstring type, jint id) {
+    const char *t = (*env)->GetStringUTFChars(env, type, NULL);
+    int ot = t ? object_type(t) : -1;
+    if (t) (*env)->ReleaseStringUTFChars(env, type, t);
+    if (ot < 0) {
+        throw_new(env, "java/lang/IllegalArgumentException", "unknown MuJoCo object type");
+        return NULL;
+    }
+    const char *n = mj_id2name(sim_of(h)->m, ot, id);
+    return n ? (*env)->NewStringUTF(env, n) : NULL;
+}
+
+/* Per-object integers: which = "jnt_qposadr", "jnt_dofadr", "jnt_type", "jnt_bodyid", "sensor_adr", "sensor_dim",
+   "sensor_type", "body_jntadr", "body_jntnum", "hfield_nrow", "hfield_ncol", "hfield_adr", "actuator_joint" (the
+   joint an actuator drives, or -1). */
 JNIEXPORT jint JNICALL Java_trot_env_sim_Mujoco_nativeInt(JNIEnv *env, jclass cls, jlong h, jstring which, jint id) {
     const mjModel *m = sim_of(h)->m;
     const char *w = (*env)->GetStringUTFChars(env, which, NULL);
@@ -169,6 +183,10 @@ JNIEXPORT jint JNICALL Java_trot_env_sim_Mujoco_nativeInt(JNIEnv *env, jclass cl
     else if (!strcmp(w, "hfield_adr") && id >= 0 && id < m->nhfield) v = m->hfield_adr[id];
     else if (!strcmp(w, "actuator_joint") && id >= 0 && id < m->nu)
         v = m->actuator_trntype[id] == mjTRN_JOINT ? m->actuator_trnid[2 * id] : -1;
+    else if (!strcmp(w, "sensor_type") && id >= 0 && id < m->nsensor) v = m->sensor_type[id];
+    else if (!strcmp(w, "jnt_bodyid") && id >= 0 && id < m->njnt) v = m->jnt_bodyid[id];
+    else if (!strcmp(w, "body_jntadr") && id >= 0 && id < m->nbody) v = m->body_jntadr[id];
+    else if (!strcmp(w, "body_jntnum") && id >= 0 && id < m->nbody) v = m->body_jntnum[id];
     else throw_new(env, "java/lang/IllegalArgumentException", "unknown field or id out of range");
     (*env)->ReleaseStringUTFChars(env, which, w);
     return v;

@@ -36,7 +36,8 @@ static const char *usage_text =
     "                     [--log-commands FILE] [--duration SECONDS] [--status-every SECONDS]\n"
     "                     [--start standing|lying|side|side-left|side-right|back] [--quiet] [--realtime]\n"
     "                     [--benchmark STEPS] [--video FILE.mp4] [--video-size WxH]\n"
-    "                     [--video-quality fast|high] [--help]\n"
+    "                     [--video-quality fast|high] [--joints J1,..,J12 --imu Q,G,A --feet F1,..,F4\n"
+    "                     --stand-rad Q1,..,Q12 --torque-limit NM --robot-name NAME] [--help]\n"
     "\n"
     "The emulated Unitree A1: the trot firmware core running on a MuJoCo simulation in real time, its serial\n"
     "line on a pseudo-terminal. The first line printed is 'trot-emulator: serial port <PATH>'; open PATH as\n"
@@ -68,6 +69,15 @@ static const char *usage_text =
     "  --video-size WxH      frame size of --video (default 640x480, even numbers)\n"
     "  --video-quality Q     fast (default: no shadows or anti-aliasing, keeps up in real time without a GPU)\n"
     "                        or high\n"
+    "\n"
+    "  A robot other than the A1 (trot emulate --robot FILE gives these from the robot file; all or none):\n"
+    "  --joints J1,..,J12    its hinge joints, FR, FL, RR, RL x hip, thigh, calf; each driven by one motor.\n"
+    "                        The firmware's joint ranges are then the model's ranges of these joints\n"
+    "  --imu Q,G,A           its orientation (framequat), gyro and accelerometer sensors\n"
+    "  --feet F1,..,F4       its touch sensors, FR, FL, RR, RL\n"
+    "  --stand-rad Q1,..,Q12 its hardware standing pose, the standing start (rad)\n"
+    "  --torque-limit NM     the firmware's torque limit (the motors' largest; the model clips each motor)\n"
+    "  --robot-name NAME     the name the firmware reports in its handshake (at most 16 characters)\n"
     "  --help                this text\n";
 
 static _Noreturn void fail(const char *fmt, ...) {
@@ -96,6 +106,35 @@ static double parse_seconds(const char *opt, const char *s, int zero_ok) {
     if (!*s || *end || errno || !isfinite(v) || v < 0 || (!zero_ok && v == 0) || v > 1e9)
         fail("%s: '%s' is not a %s number of seconds", opt, s, zero_ok ? "non-negative" : "positive");
     return v;
+}
+
+/* Splits a comma-separated list of exactly n names into out (pointers into a copy of s). */
+static void parse_names(const char *opt, const char *s, const char **out, int n) {
+    char *copy = strdup(s);
+    if (!copy) fail("out of memory");
+    int k = 0;
+    for (char *save = NULL, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (k == n) fail("%s: more than %d names in '%s'", opt, n, s);
+        out[k++] = t;
+    }
+    if (k != n) fail("%s: %d names in '%s', expected %d (comma-separated)", opt, k, s, n);
+}
+
+static void parse_angles(const char *opt, const char *s, double *out, int n) {
+    const char *p = s;
+    for (int k = 0; k < n; k++) {
+        char *end = NULL;
+        errno = 0;
+        double v = strtod(p, &end);
+        if (end == p || errno || !isfinite(v) || fabs(v) > 7) fail("%s: '%s' is not %d angles in rad", opt, s, n);
+        out[k] = v;
+        p = end;
+        if (k < n - 1) {
+            if (*p != ',') fail("%s: '%s' is not %d comma-separated angles in rad", opt, s, n);
+            p++;
+        }
+    }
+    if (*p) fail("%s: '%s' has more than %d angles", opt, s, n);
 }
 
 static uint64_t mono_ns(void) {
@@ -207,9 +246,14 @@ int main(int argc, char **argv) {
     uint64_t seed = 1, fault_seed = 0, benchmark = 0;
     int have_fault_seed = 0, quiet = 0, realtime = 0, video_width = 640, video_height = 480, video_high = 0;
     const char *video_path = NULL;
-    double duration = 0, status_every = 10;
+    double duration = 0, status_every = 10, torque_limit = 0;
+    const char *robot_name = NULL;
+    sitl_robot_names names;
+    sitl_robot_names_a1(&names);
+    int robot_options = 0; /* bit per robot option given: joints, imu, feet, stand-rad, torque-limit, robot-name */
     enum { O_MODEL = 256, O_LINK, O_SEED, O_FAULTS, O_FAULT_SEED, O_LOG, O_DURATION, O_STATUS, O_START, O_QUIET,
-           O_BENCH, O_HELP, O_REALTIME, O_VIDEO, O_VIDEO_SIZE, O_VIDEO_QUALITY };
+           O_BENCH, O_HELP, O_REALTIME, O_VIDEO, O_VIDEO_SIZE, O_VIDEO_QUALITY, O_JOINTS, O_IMU, O_FEET, O_STAND,
+           O_TORQUE, O_ROBOT_NAME };
     static const struct option options[] = {
         {"model", required_argument, 0, O_MODEL}, {"link", required_argument, 0, O_LINK},
         {"seed", required_argument, 0, O_SEED}, {"faults", required_argument, 0, O_FAULTS},
@@ -219,7 +263,10 @@ int main(int argc, char **argv) {
         {"benchmark", required_argument, 0, O_BENCH}, {"help", no_argument, 0, O_HELP},
         {"realtime", no_argument, 0, O_REALTIME}, {"video", required_argument, 0, O_VIDEO},
         {"video-size", required_argument, 0, O_VIDEO_SIZE}, {"video-quality", required_argument, 0, O_VIDEO_QUALITY},
-        {0, 0, 0, 0}};
+        {"joints", required_argument, 0, O_JOINTS},
+        {"imu", required_argument, 0, O_IMU}, {"feet", required_argument, 0, O_FEET},
+        {"stand-rad", required_argument, 0, O_STAND}, {"torque-limit", required_argument, 0, O_TORQUE},
+        {"robot-name", required_argument, 0, O_ROBOT_NAME}, {0, 0, 0, 0}};
     opterr = 0;
     for (;;) {
         int idx = 0;
@@ -252,6 +299,31 @@ int main(int argc, char **argv) {
             else if (!strcmp(optarg, "fast")) video_high = 0;
             else fail("--video-quality: '%s' is not fast or high", optarg);
             break;
+        case O_JOINTS: parse_names("--joints", optarg, names.joints, PROTO_JOINTS); robot_options |= 1; break;
+        case O_IMU: {
+            const char *imu[3];
+            parse_names("--imu", optarg, imu, 3);
+            names.orientation = imu[0];
+            names.gyro = imu[1];
+            names.accelerometer = imu[2];
+            robot_options |= 2;
+            break;
+        }
+        case O_FEET: parse_names("--feet", optarg, names.feet, PROTO_FEET); robot_options |= 4; break;
+        case O_STAND: parse_angles("--stand-rad", optarg, names.stand_rad, PROTO_JOINTS); robot_options |= 8; break;
+        case O_TORQUE: {
+            char *end = NULL;
+            torque_limit = strtod(optarg, &end);
+            if (!*optarg || *end || !isfinite(torque_limit) || torque_limit <= 0 || torque_limit > 1000)
+                fail("--torque-limit: '%s' is not a positive torque in N m", optarg);
+            robot_options |= 16;
+            break;
+        }
+        case O_ROBOT_NAME:
+            robot_name = optarg;
+            if (!*robot_name || strlen(robot_name) > 16) fail("--robot-name: '%s' must have 1 to 16 characters", optarg);
+            robot_options |= 32;
+            break;
         case O_BENCH:
             benchmark = parse_u64("--benchmark", optarg);
             if (!benchmark) fail("--benchmark: the number of steps must be positive");
@@ -265,6 +337,9 @@ int main(int argc, char **argv) {
     }
     if (optind < argc) fail("unexpected argument '%s' (options start with --; see --help)", argv[optind]);
     if (!model) fail("--model FILE is required: the MuJoCo model of the A1, e.g. --model hardware/a1/a1.xml");
+    if (robot_options != 0 && robot_options != 63)
+        fail("--joints, --imu, --feet, --stand-rad, --torque-limit and --robot-name describe a robot other than the "
+             "A1 and go together (trot emulate --robot FILE gives them all); some are missing");
     enum sitl_start start;
     if (!strcmp(start_text, "standing")) start = SITL_START_STANDING;
     else if (!strcmp(start_text, "lying")) start = SITL_START_LYING;
@@ -294,7 +369,7 @@ int main(int argc, char **argv) {
     e->faults = calloc(1, sizeof *e->faults);
     if (!e->faults) fail("out of memory");
     faults_init(e->faults, &spec, fault_seed);
-    if (sitl_robot_load(&e->robot, model, why, sizeof why)) fail("%s", why);
+    if (sitl_robot_load(&e->robot, model, &names, why, sizeof why)) fail("%s", why);
     if (sitl_robot_start(&e->robot, start, seed, why, sizeof why)) fail("%s", why);
     e->robot.faults = e->faults;
     e->robot.pty = &e->pty;
@@ -305,9 +380,20 @@ int main(int argc, char **argv) {
     }
 
     fw_config config;
-    fw_config_a1(&config, "A1-emulated");
+    fw_config_a1(&config, robot_options ? robot_name : "A1-emulated");
+    if (robot_options) {
+        /* Another robot: the device enforces its model's joint ranges and its motors' torque limit. */
+        for (int j = 0; j < PROTO_JOINTS; j++) {
+            double lo, hi;
+            if (!sitl_joint_range(&e->robot, j, &lo, &hi))
+                fail("joint %s has no range in the model; the firmware needs one for every joint", names.joints[j]);
+            config.q_min_rad[j] = (float) lo;
+            config.q_max_rad[j] = (float) hi;
+        }
+        config.tau_max_Nm = (float) torque_limit;
+    }
     const char *config_why = NULL;
-    if (fw_config_check(&config, &config_why)) fail("the firmware's A1 configuration is refused: %s", config_why);
+    if (fw_config_check(&config, &config_why)) fail("the firmware's configuration of this robot is refused: %s", config_why);
     fw_hal hal;
     sitl_robot_hal(&e->robot, &hal);
     if (fw_init(&e->fw, &config, &hal)) fail("the firmware core refused the emulator's HAL");
@@ -376,9 +462,8 @@ int main(int argc, char **argv) {
     if (!quiet) {
         char ftext[256];
         faults_format(&spec, ftext, sizeof ftext);
-        printf("trot-emulator: robot A1-emulated (Unitree A1, 12 joints, 4 feet), firmware %u.%u.%u, model %s "
-               "(MuJoCo %d.%d.%d, 1 ms step)\n",
-               FW_VERSION >> 16, (FW_VERSION >> 8) & 0xff, FW_VERSION & 0xff, model, mj_version() / 100,
+        printf("trot-emulator: robot %s, firmware %u.%u.%u, model %s (MuJoCo %d.%d.%d, 1 ms step)\n",
+               robot_options ? robot_name : "A1-emulated (Unitree A1, 12 joints, 4 feet)", FW_VERSION >> 16, (FW_VERSION >> 8) & 0xff, FW_VERSION & 0xff, model, mj_version() / 100,
                (mj_version() / 10) % 10, mj_version() % 10);
         printf("trot-emulator: start %s on a flat floor, trunk z %.3f m; firmware disarmed (damping) until a host "
                "arms it; sensor seed %llu\n",

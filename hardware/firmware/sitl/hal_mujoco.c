@@ -10,21 +10,38 @@
 
 #include "../core/proto.h"
 
-static const char *const joint_names[PROTO_JOINTS] = {
+static const char *const a1_joint_names[PROTO_JOINTS] = {
     "FR_hip_joint", "FR_thigh_joint", "FR_calf_joint", "FL_hip_joint", "FL_thigh_joint", "FL_calf_joint",
     "RR_hip_joint", "RR_thigh_joint", "RR_calf_joint", "RL_hip_joint", "RL_thigh_joint", "RL_calf_joint"};
-static const char *const motor_names[PROTO_JOINTS] = {"FR_hip", "FR_thigh", "FR_calf", "FL_hip", "FL_thigh",
-                                                      "FL_calf", "RR_hip", "RR_thigh", "RR_calf", "RL_hip",
-                                                      "RL_thigh", "RL_calf"};
-static const char *const touch_names[PROTO_FEET] = {"FR_touch", "FL_touch", "RR_touch", "RL_touch"};
+static const char *const a1_touch_names[PROTO_FEET] = {"FR_touch", "FL_touch", "RR_touch", "RL_touch"};
+
+void sitl_robot_names_a1(sitl_robot_names *names) {
+    static const double stand[3] = {0.05, 0.9, -1.8}; /* the hardware standing pose (FACTS 2 and 8) */
+    for (int j = 0; j < PROTO_JOINTS; j++) {
+        names->joints[j] = a1_joint_names[j];
+        names->stand_rad[j] = stand[j % 3];
+    }
+    for (int f = 0; f < PROTO_FEET; f++) names->feet[f] = a1_touch_names[f];
+    names->orientation = "orientation";
+    names->gyro = "gyro";
+    names->accelerometer = "accelerometer";
+}
+
+int sitl_joint_range(const sitl_robot *r, int j, double *lo, double *hi) {
+    int id = r->jid[j];
+    if (!r->m->jnt_limited[id]) return 0;
+    *lo = r->m->jnt_range[2 * id];
+    *hi = r->m->jnt_range[2 * id + 1];
+    return 1;
+}
 
 /* ---- loading ---------------------------------------------------------------------------------------------- */
 
 static int sensor_of(const mjModel *m, const char *name, int type, int dim, char *why, size_t why_size) {
     int id = mj_name2id(m, mjOBJ_SENSOR, name);
     if (id < 0) {
-        snprintf(why, why_size, "the model has no sensor named '%s' (the emulator needs orientation, gyro, "
-                 "accelerometer and FR_touch .. RL_touch)", name);
+        snprintf(why, why_size, "the model has no sensor named '%s' (the emulator needs the IMU's orientation, "
+                 "gyro and accelerometer and a touch sensor per foot; trot emulate --robot FILE names them)", name);
         return -1;
     }
     if (m->sensor_type[id] != type || m->sensor_dim[id] != dim) {
@@ -34,7 +51,8 @@ static int sensor_of(const mjModel *m, const char *name, int type, int dim, char
     return m->sensor_adr[id];
 }
 
-int sitl_robot_load(sitl_robot *r, const char *model_path, char *why, size_t why_size) {
+int sitl_robot_load(sitl_robot *r, const char *model_path, const sitl_robot_names *names, char *why,
+                    size_t why_size) {
     char error[1000] = "";
     FILE *probe = fopen(model_path, "r");
     if (!probe) {
@@ -59,18 +77,25 @@ int sitl_robot_load(sitl_robot *r, const char *model_path, char *why, size_t why
         return -1;
     }
     for (int j = 0; j < PROTO_JOINTS; j++) {
-        int jid = mj_name2id(m, mjOBJ_JOINT, joint_names[j]);
+        int jid = mj_name2id(m, mjOBJ_JOINT, names->joints[j]);
         if (jid < 0 || m->jnt_type[jid] != mjJNT_HINGE) {
-            snprintf(why, why_size, "the model has no hinge joint named '%s' (the emulator needs the A1's 12: "
-                     "FR_hip_joint .. RL_calf_joint)", joint_names[j]);
+            snprintf(why, why_size, "the model has no hinge joint named '%s' (the emulator needs the robot's 12, "
+                     "FR, FL, RR, RL x hip, thigh, calf; trot emulate --robot FILE names them)", names->joints[j]);
             return -1;
         }
+        r->jid[j] = jid;
         r->qadr[j] = m->jnt_qposadr[jid];
         r->dadr[j] = m->jnt_dofadr[jid];
-        int aid = mj_name2id(m, mjOBJ_ACTUATOR, motor_names[j]);
-        if (aid < 0 || m->actuator_trntype[aid] != mjTRN_JOINT || m->actuator_trnid[2 * aid] != jid) {
-            snprintf(why, why_size, "the model has no motor named '%s' driving %s", motor_names[j],
-                     joint_names[j]);
+        r->stand_rad[j] = names->stand_rad[j];
+        int aid = -1, drivers = 0;
+        for (int a = 0; a < m->nu; a++)
+            if (m->actuator_trntype[a] == mjTRN_JOINT && m->actuator_trnid[2 * a] == jid) {
+                aid = a;
+                drivers++;
+            }
+        if (drivers != 1) {
+            snprintf(why, why_size, "joint %s is driven by %d motors; the emulator needs exactly one (a torque motor)",
+                     names->joints[j], drivers);
             return -1;
         }
         r->act[j] = aid;
@@ -79,11 +104,11 @@ int sitl_robot_load(sitl_robot *r, const char *model_path, char *why, size_t why
         snprintf(why, why_size, "the model's first joint is not the trunk's free joint");
         return -1;
     }
-    if ((r->s_quat = sensor_of(m, "orientation", mjSENS_FRAMEQUAT, 4, why, why_size)) < 0) return -1;
-    if ((r->s_gyro = sensor_of(m, "gyro", mjSENS_GYRO, 3, why, why_size)) < 0) return -1;
-    if ((r->s_accel = sensor_of(m, "accelerometer", mjSENS_ACCELEROMETER, 3, why, why_size)) < 0) return -1;
+    if ((r->s_quat = sensor_of(m, names->orientation, mjSENS_FRAMEQUAT, 4, why, why_size)) < 0) return -1;
+    if ((r->s_gyro = sensor_of(m, names->gyro, mjSENS_GYRO, 3, why, why_size)) < 0) return -1;
+    if ((r->s_accel = sensor_of(m, names->accelerometer, mjSENS_ACCELEROMETER, 3, why, why_size)) < 0) return -1;
     for (int f = 0; f < PROTO_FEET; f++)
-        if ((r->s_touch[f] = sensor_of(m, touch_names[f], mjSENS_TOUCH, 1, why, why_size)) < 0) return -1;
+        if ((r->s_touch[f] = sensor_of(m, names->feet[f], mjSENS_TOUCH, 1, why, why_size)) < 0) return -1;
     /* Flat ground: the height field out of the way below a plane at z = 0, as the walking task does on flat
        terrain. */
     int terrain = mj_name2id(m, mjOBJ_GEOM, "terrain");
@@ -128,16 +153,16 @@ int sitl_robot_start(sitl_robot *r, enum sitl_start start, uint64_t seed, char *
     int home = mj_name2id(m, mjOBJ_KEY, "home");
     if (home >= 0) mj_resetDataKeyframe(m, d, home);
     else mj_resetData(m, d);
-    /* standing: the hardware standing pose (FACTS 2 and 8), not the keyframe's 0.7 / -1.4;
+    /* standing: the robot's hardware standing pose (the A1's: FACTS 2 and 8), not the keyframe's 0.7 / -1.4;
        lying: legs folded under a trunk resting on the floor, for get-up tests;
        side-right / side-left: the standing pose rolled +-90 degrees about the trunk's x axis (+90: the left side
        up, the trunk on its right side), as a fall from standing leaves it, for the roll-over;
        back: the lying pose upside down (roll 180 degrees), the folded legs in the air */
-    const double standing[3] = {0.05, 0.9, -1.8}, lying[3] = {0.0, 1.2, -2.69};
-    const double *pose = start == SITL_START_LYING || start == SITL_START_BACK ? lying : standing;
+    const double lying[3] = {0.0, 1.2, -2.69};
+    const int folded = start == SITL_START_LYING || start == SITL_START_BACK;
     double roll = start == SITL_START_SIDE_RIGHT ? M_PI / 2 : start == SITL_START_SIDE_LEFT ? -M_PI / 2
                 : start == SITL_START_BACK ? M_PI : 0.0;
-    for (int j = 0; j < PROTO_JOINTS; j++) d->qpos[r->qadr[j]] = pose[j % 3];
+    for (int j = 0; j < PROTO_JOINTS; j++) d->qpos[r->qadr[j]] = folded ? lying[j % 3] : r->stand_rad[j];
     d->qpos[0] = d->qpos[1] = 0;
     d->qpos[3] = cos(roll / 2); /* w x y z: a rotation by roll about the world's x axis */
     d->qpos[4] = sin(roll / 2);

@@ -41,7 +41,8 @@ typedef struct {
     /* physics */
     mjModel *m;
     mjData *d;
-    int qadr[PROTO_JOINTS], dadr[PROTO_JOINTS], act[PROTO_JOINTS];
+    int qadr[PROTO_JOINTS], dadr[PROTO_JOINTS], act[PROTO_JOINTS], jid[PROTO_JOINTS];
+    double stand_rad[PROTO_JOINTS];
     int s_quat, s_gyro, s_accel, s_touch[PROTO_FEET];
     uint64_t steps;          /* physics steps since the start: the device clock is steps x 1 ms */
     uint64_t unstable_steps; /* steps on which MuJoCo warned of an unstable simulation (and reset its state) */
@@ -65,9 +66,23 @@ typedef struct {
     uint64_t commands_logged;
 } sitl_robot;
 
-/* Loads the model and finds the A1's joints, motors and sensors; lowers the height field out of the way (flat
-   floor at z = 0). 0, or -1 with a message naming what is wrong. */
-int sitl_robot_load(sitl_robot *r, const char *model_path, char *why, size_t why_size);
+/* Which of the model's joints and sensors are the robot's, and its standing pose: the A1's (sitl_robot_names_a1)
+   unless the emulator is given a robot's (trot emulate --robot FILE passes them from the robot file). */
+typedef struct {
+    const char *joints[PROTO_JOINTS]; /* hinge joints FR, FL, RR, RL x hip, thigh, calf; each driven by one motor */
+    const char *orientation, *gyro, *accelerometer; /* framequat, gyro, accelerometer sensors of the IMU */
+    const char *feet[PROTO_FEET];                   /* touch sensors FR, FL, RR, RL */
+    double stand_rad[PROTO_JOINTS];                 /* the standing start pose (the hardware standing pose) */
+} sitl_robot_names;
+
+/* The A1's names (hardware/a1/a1.xml) and its hardware standing pose (0.05, 0.9, -1.8 rad per leg). */
+void sitl_robot_names_a1(sitl_robot_names *names);
+
+/* Loads the model and finds the robot's joints, the motor driving each, and its sensors; lowers the height field out
+   of the way (flat floor at z = 0). 0, or -1 with a message naming what is wrong. */
+int sitl_robot_load(sitl_robot *r, const char *model_path, const sitl_robot_names *names, char *why, size_t why_size);
+/* The model's range of joint j (hinge, in the names' order), rad; 0 when the joint has no range. */
+int sitl_joint_range(const sitl_robot *r, int j, double *lo, double *hi);
 /* Puts the robot in its start pose at rest on the floor and draws the per-run sensor biases from seed. */
 int sitl_robot_start(sitl_robot *r, enum sitl_start start, uint64_t seed, char *why, size_t why_size);
 /* The HAL of this robot (ctx = r). faults and pty must be set before fw_tick runs. */

@@ -45,7 +45,10 @@ final class EstimatorCheckCommand implements Callable<Integer> {
     @Option(names = "--walking-speed", defaultValue = "0.25", description = "Mean true speed, m/s, from which an episode counts as walking (default ${DEFAULT-VALUE}).")
     double walkingSpeed_mps;
 
-    @Option(names = "--model", description = "MJCF file (default hardware/a1/a1.xml).")
+    @Option(names = "--robot", paramLabel = "FILE", description = "Robot file (default hardware/a1/a1.robot): its legs are the estimator's.")
+    Path robotFile;
+
+    @Option(names = "--model", description = "MJCF file replacing the robot file's.")
     Path model;
 
     @Option(names = {"-o", "--out"}, description = "Directory for estimator_episodes.csv (default: none written).")
@@ -61,7 +64,7 @@ final class EstimatorCheckCommand implements Callable<Integer> {
         Environment env;
         try {
             loaded = PolicyCheckpoint.load(policy);
-            env = Tasks.A1.create(model, java.util.Map.of("velocity", "estimated", "angular-term", Boolean.toString(angularTerm)));
+            env = Tasks.A1.create(robotFile, model, java.util.Map.of("velocity", "estimated", "angular-term", Boolean.toString(angularTerm)));
         } catch (IOException | IllegalArgumentException | IllegalStateException e) {
             System.err.println("trot estimator-check: " + e.getMessage());
             return 2;

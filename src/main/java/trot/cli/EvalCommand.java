@@ -37,7 +37,11 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = {"-e", "--env"}, description = "Environment (default: the one the policy was trained on).")
     String env;
 
-    @Option(names = "--model", description = "MJCF file for a MuJoCo task (default hardware/a1/a1.xml).")
+    @Option(names = "--robot", paramLabel = "FILE", description = {"Robot file of the a1 task (default"
+            + " hardware/a1/a1.robot): give the one the policy was trained with (docs/robot-file.md)."})
+    Path robotFile;
+
+    @Option(names = "--model", description = "MJCF file replacing the robot file's (it must have the names the robot file gives).")
     Path model;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = {"A task option, repeatable (a1; first value the"
@@ -121,6 +125,21 @@ final class EvalCommand implements Callable<Integer> {
         return trot.video.EpisodeVideo.Settings.defaults().withSize(size);
     }
 
+    /** The robot line of the run.txt beside {@code policy} ("Unitree Go1 (hardware/go1/go1.robot: ..."), or null. */
+    static String trainedRobot(Path policy) {
+        Path runTxt = policy.toAbsolutePath().getParent().resolve("run.txt");
+        try {
+            for (String line : Files.readAllLines(runTxt)) {
+                if (line.startsWith("robot: ")) {
+                    return line.substring("robot: ".length());
+                }
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // no run.txt (a policy copied elsewhere): nothing to compare
+        }
+        return null;
+    }
+
     @Override
     public Integer call() throws IOException {
         PolicyCheckpoint.Loaded loaded;
@@ -166,6 +185,10 @@ final class EvalCommand implements Callable<Integer> {
                 options.put(key, o.substring(eq + 1));
             }
             if (port != null) {
+                if (robotFile != null) {
+                    throw new IllegalArgumentException("--robot is for evaluating in simulation; on the robot (--port)"
+                            + " the host side knows only the A1 (trot.env.robot.A1Robot)");
+                }
                 if (task != Tasks.A1 && task != Tasks.ROBOT) {
                     throw new IllegalArgumentException("--port evaluates an A1 policy on the robot; this policy is of "
                             + loaded.environment());
@@ -174,7 +197,7 @@ final class EvalCommand implements Callable<Integer> {
                 environment = trot.env.robot.A1Robot.open(port, 115200, rc,
                         new trot.runtime.PeriodicPacer(rc.controlPeriod_s()));
             } else {
-                environment = task.create(model, options);
+                environment = task.create(robotFile, model, options);
             }
         } catch (IllegalArgumentException | IllegalStateException | trot.link.PortException
                  | trot.env.robot.RobotStopException e) {
@@ -259,6 +282,15 @@ final class EvalCommand implements Callable<Integer> {
             EvaluationPlots.write(dir, e.spec().name() + ", " + policy.getFileName(), r);
             System.out.printf(Locale.ROOT, "%s, %d episodes (seed %d) of the policy from %s (step %s):%n", e.spec().name(),
                     episodes, seed, policy, loaded.step());
+            if (e instanceof trot.env.sim.A1Walk walk) {
+                System.out.printf(Locale.ROOT, "  robot %s (%s)%n", walk.robot().name(),
+                        walk.robot().file() != null ? walk.robot().file() : "built in");
+                String trained = trainedRobot(policy);
+                if (trained != null && !trained.startsWith(walk.robot().name() + " (")) {
+                    System.err.println("trot eval: warning: the policy's run.txt says it was trained on " + trained
+                            + "; this evaluation runs " + walk.robot().name() + " (give that run's --robot FILE)");
+                }
+            }
             System.out.printf(Locale.ROOT, "  return %.2f +- %.2f (min %.2f, max %.2f), mean length %.1f steps%n",
                     r.mean(), r.std(), r.min(), r.max(), r.meanLength());
             if (!Double.isNaN(r.meanForwardSpeed())) {

@@ -15,8 +15,8 @@ enum Tasks {
     /** The paper's task: the Unitree A1 learning to walk at 0.5 m/s in MuJoCo; 24,000 steps are its 20 minutes. */
     A1("a1", "A1Walk", 24_000, 1_000, 2_000, 5, 4_000) {
         @Override
-        Environment create(Path model, Map<String, String> options) {
-            A1Walk.Config config = a1Config(model != null ? model : defaultA1Model(), options);
+        Environment create(Path robot, Path model, Map<String, String> options) {
+            A1Walk.Config config = a1Config(robotDescription(robot, model), options);
             boolean estimated = options.getOrDefault("velocity", "true").trim().equalsIgnoreCase("estimated");
             boolean angular = options.getOrDefault("angular-term", "true").trim().equalsIgnoreCase("true");
             return estimated ? new A1Walk(config, A1Walk.Velocity.ESTIMATED,
@@ -26,9 +26,10 @@ enum Tasks {
     /** The classic pendulum swing-up (pure Java), a quick check of a learner. */
     PENDULUM("pendulum", "Pendulum", 6_000, 1_000, 500, 5, 1_000) {
         @Override
-        Environment create(Path model, Map<String, String> options) {
-            if (model != null) {
-                throw new IllegalArgumentException("the pendulum has no model file; --model is for MuJoCo tasks");
+        Environment create(Path robot, Path model, Map<String, String> options) {
+            if (model != null || robot != null) {
+                throw new IllegalArgumentException("the pendulum has no robot or model file; --robot and --model are for"
+                        + " the a1 task (any quadruped with a robot file)");
             }
             if (!options.isEmpty()) {
                 throw new IllegalArgumentException("the pendulum has no task options; --set " + options.keySet().iterator().next()
@@ -44,7 +45,7 @@ enum Tasks {
      */
     ROBOT("robot", trot.env.robot.A1Robot.NAME, 24_000, 1_000, 6_000, 3, 0) {
         @Override
-        Environment create(Path model, Map<String, String> options) {
+        Environment create(Path robot, Path model, Map<String, String> options) {
             throw new IllegalArgumentException("the robot task runs on a robot, not in a simulator: use trot robot --port"
                     + " PATH (start an emulated one with trot emulate)");
         }
@@ -109,22 +110,15 @@ enum Tasks {
     }
 
     /**
-     * The paper's A1 configuration with the task options applied (an absent option keeps its default).
+     * The paper's walking task on {@code robot} with the task options applied (an absent option keeps its default).
      *
      * @throws IllegalArgumentException for an unknown key or value, naming the choices
      */
-    static A1Walk.Config a1Config(Path model, Map<String, String> options) {
-        A1Walk.Config c = A1Walk.Config.paper(model);
+    static A1Walk.Config a1Config(trot.env.RobotDescription robot, Map<String, String> options) {
+        checkA1Options(options);
+        A1Walk.Config c = A1Walk.Config.paper(robot);
         for (Map.Entry<String, String> e : options.entrySet()) {
             String key = e.getKey(), value = e.getValue().trim().toLowerCase(Locale.ROOT);
-            List<String> choices = OPTIONS.get(key);
-            if (choices == null) {
-                throw new IllegalArgumentException("unknown task option '" + key + "'; the a1 task knows " + optionsHelp());
-            }
-            if (!choices.contains(value)) {
-                throw new IllegalArgumentException("--set " + key + "=" + e.getValue() + ": unknown " + key + "; choose "
-                        + String.join(", ", choices) + " (default " + choices.get(0) + ")");
-            }
             c = switch (key) {
                 case "reward" -> c.withReward(switch (value) {
                     case "paper" -> A1Walk.Reward.PAPER;
@@ -146,9 +140,44 @@ enum Tasks {
         return c;
     }
 
+    /** @throws IllegalArgumentException for a task option the a1 task does not know or a value it does not take */
+    private static void checkA1Options(Map<String, String> options) {
+        for (Map.Entry<String, String> e : options.entrySet()) {
+            String key = e.getKey(), value = e.getValue().trim().toLowerCase(Locale.ROOT);
+            List<String> choices = OPTIONS.get(key);
+            if (choices == null) {
+                throw new IllegalArgumentException("unknown task option '" + key + "'; the a1 task knows " + optionsHelp());
+            }
+            if (!choices.contains(value)) {
+                throw new IllegalArgumentException("--set " + key + "=" + e.getValue() + ": unknown " + key + "; choose "
+                        + String.join(", ", choices) + " (default " + choices.get(0) + ")");
+            }
+        }
+    }
+
     /** hardware/a1/a1.xml under trot's home directory (set by ./trot as trot.home; else the working directory). */
     static Path defaultA1Model() {
-        return Path.of(System.getProperty("trot.home", "."), "hardware", "a1", "a1.xml");
+        return home().resolve(Path.of("hardware", "a1", "a1.xml"));
+    }
+
+    /** hardware/a1/a1.robot under trot's home directory: the robot of every command that is given no --robot. */
+    static Path defaultRobot() {
+        return home().resolve(Path.of("hardware", "a1", "a1.robot"));
+    }
+
+    private static Path home() {
+        return Path.of(System.getProperty("trot.home", "."));
+    }
+
+    /**
+     * The robot of a command: the file {@code robot} ({@link #defaultRobot()} when null), on the MJCF file
+     * {@code model} when one is given ({@code --model}: the robot file's names must be in it).
+     *
+     * @throws IllegalArgumentException when the file cannot be read or is not a valid robot file (what and where)
+     */
+    static trot.env.RobotDescription robotDescription(Path robot, Path model) {
+        trot.env.RobotDescription r = trot.env.RobotDescription.read(robot != null ? robot : defaultRobot());
+        return model != null ? r.withModel(model) : r;
     }
 
     final String id;
@@ -172,10 +201,16 @@ enum Tasks {
     }
 
     /**
-     * A new, unseeded instance; {@code model} replaces the default MJCF file of a MuJoCo task (null: default);
-     * {@code options} are task options ({@link #OPTIONS}), each absent one at its default.
+     * A new, unseeded instance; {@code robot} is the robot file of a MuJoCo task (null: {@link #defaultRobot()}),
+     * {@code model} replaces its MJCF file (null: the robot file's); {@code options} are task options
+     * ({@link #OPTIONS}), each absent one at its default.
      */
-    abstract Environment create(Path model, Map<String, String> options);
+    abstract Environment create(Path robot, Path model, Map<String, String> options);
+
+    /** {@link #create(Path, Path, Map)} on the default robot file. */
+    Environment create(Path model, Map<String, String> options) {
+        return create(null, model, options);
+    }
 
     /**
      * Checks task options without creating anything (no simulator is loaded).
@@ -184,7 +219,7 @@ enum Tasks {
      */
     void checkOptions(Map<String, String> options) {
         if (this == A1) {
-            a1Config(defaultA1Model(), options);
+            checkA1Options(options);
         } else if (this == ROBOT) {
             checkRobotOptions(options);
         } else if (!options.isEmpty()) {

@@ -28,7 +28,11 @@ class TrainCommand implements Callable<Integer> {
     @Option(names = {"-e", "--env"}, defaultValue = "a1", description = "Environment: a1 (the paper's walking task in MuJoCo) or pendulum (default ${DEFAULT-VALUE}).")
     String env;
 
-    @Option(names = "--model", description = "MJCF file for a MuJoCo task (default hardware/a1/a1.xml).")
+    @Option(names = "--robot", paramLabel = "FILE", description = {"Robot file of the a1 task: the quadruped's model,"
+            + " joints, sensors, pose, gains and limits (default hardware/a1/a1.robot; docs/robot-file.md)."})
+    Path robotFile;
+
+    @Option(names = "--model", description = "MJCF file replacing the robot file's (it must have the names the robot file gives).")
     Path model;
 
     @Option(names = "--steps", description = "Environment steps (default: the environment's; a1 24000, the paper's 20 minutes; pendulum 6000).")
@@ -208,6 +212,10 @@ class TrainCommand implements Callable<Integer> {
         if (model != null && !model.toString().equals(recordedModel == null ? "" : recordedModel)) {
             contradictions.add("--model " + model + " (the run has " + (recordedModel == null ? "the default model" : recordedModel) + ")");
         }
+        String recordedRobot = snap.meta().get("run.robot");
+        if (robotFile != null && !robotFile.toString().equals(recordedRobot == null ? "" : recordedRobot)) {
+            contradictions.add("--robot " + robotFile + " (the run has " + (recordedRobot == null ? "the default robot file" : recordedRobot) + ")");
+        }
         if (!contradictions.isEmpty()) {
             System.err.println(who() + ": --resume " + dir + " continues the run with the configuration it recorded;"
                     + " these flags contradict it: " + String.join(", ", contradictions) + ". Drop them, or start a new run"
@@ -216,6 +224,7 @@ class TrainCommand implements Callable<Integer> {
         }
         System.err.println(who() + ": resuming " + dir.toAbsolutePath() + " at step " + snap.meta("step") + " of "
                 + settings.steps() + ": " + config);
+        robotFile = recordedRobot == null ? null : Path.of(recordedRobot);
         return train(task, config, settings, dir, recordedModel == null ? null : Path.of(recordedModel),
                 recordedTaskOptions(snap), true);
     }
@@ -311,13 +320,13 @@ class TrainCommand implements Callable<Integer> {
             trainEnv0 = new trot.env.classic.PacedPendulum(new trot.runtime.PeriodicPacer(1.0 / rateHz), 0);
             evalEnv0 = trainEnv0;
         } else try {
-            trainEnv0 = task.create(model, taskOptions);
+            trainEnv0 = task.create(robotFile, model, taskOptions);
         } catch (IllegalArgumentException | IllegalStateException e) {
             System.err.println(who() + ": " + e.getMessage());
             return 2;
         }
         if (!realtime && !robot) try {
-            evalEnv0 = task.create(model, taskOptions);
+            evalEnv0 = task.create(robotFile, model, taskOptions);
         } catch (IllegalArgumentException | IllegalStateException e) {
             trainEnv0.close();
             System.err.println(who() + ": " + e.getMessage());
@@ -343,6 +352,13 @@ class TrainCommand implements Callable<Integer> {
                 trainer.videoEvery(videoEvery, file -> new trot.video.EpisodeVideo(evalEnv, file, null, 0, videoSettings));
                 trainer.describe("video", "every " + videoEvery + " evaluations, " + videoSize + ", " + videoQuality
                         + " quality, in " + dir.resolve(Trainer.VIDEOS));
+            }
+            if (robotFile != null) {
+                trainer.record("robot", robotFile.toString());
+            }
+            if (trainEnv instanceof trot.env.sim.A1Walk walk) {
+                trainer.describe("robot", walk.robot().toString());
+                System.err.println(who() + ": robot " + walk.robot());
             }
             for (java.util.Map.Entry<String, String> e : taskOptions.entrySet()) {
                 trainer.record(TASK_PREFIX + e.getKey(), e.getValue().trim().toLowerCase(Locale.ROOT));

@@ -174,7 +174,7 @@ class ResumeTest {
     void theWalkingTaskResumesBitwiseFromAnEpisodeBoundary(@TempDir Path dir) throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(trot.env.sim.Mujoco.available(), trot.env.sim.Mujoco.unavailableReason());
         TrainingSettings settings = new TrainingSettings(500, 150, 500, 1, 0, 1, 0, 5);
-        trot.env.sim.A1Walk.Config c = trot.env.sim.A1Walk.Config.paper(Path.of("hardware/a1/a1.xml"));
+        trot.env.sim.A1Walk.Config c = trot.env.sim.A1Walk.Config.paper(trot.env.TestRobots.a1(Path.of("hardware/a1/a1.xml")));
         LearnerConfig tiny = TrainerTest.TINY.with("threads", "1").with("batch", "16").with("utd", "1");
         java.util.function.Function<Path, Trainer> make = d -> new Trainer(settings, tiny, new trot.env.sim.A1Walk(c),
                 new trot.env.sim.A1Walk(c), d, false).snapshotEvery(50);

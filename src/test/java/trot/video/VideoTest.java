@@ -60,10 +60,9 @@ class VideoTest {
     }
 
     static A1Walk a1(int steps) {
-        A1Walk.Config p = A1Walk.Config.paper(MODEL);
-        return new A1Walk(new A1Walk.Config(p.model(), p.targetSpeed_mps(), p.reward(), p.kp(), p.kd(),
-                p.torqueLimit_Nm(), p.controlPeriod_s(), steps, p.terminationAngle_rad(), p.frictionMin(),
-                p.frictionMax(), p.contactThreshold_N(), p.terrain()));
+        A1Walk.Config p = A1Walk.Config.paper(trot.env.TestRobots.a1(MODEL));
+        return new A1Walk(new A1Walk.Config(p.robot(), p.targetSpeed_mps(), p.reward(), p.controlPeriod_s(), steps,
+                p.frictionMin(), p.frictionMax(), p.terrain(), p.actionFilter()));
     }
 
     /** Variance of the grey level and the number of distinct colours of an RGB frame. */

@@ -23,6 +23,10 @@ package trot.env.estimation;
  *   [  y' cos h - z' sin h      s1 cos h      s2 cos h   ]
  * </pre>
  * The foot is the centre of the foot sphere (radius 0.02 m), MuJoCo's {@code *_foot} site.
+ *
+ * <p>The numbers above are the A1's ({@link #A1Kinematics()}); another quadruped of the same layout (hip abduction
+ * about x, thigh and calf about y) gives its own to {@link #A1Kinematics(double, double, double, double, double)},
+ * from its robot file's {@code leg.*} keys.
  */
 public final class A1Kinematics {
     /** Hip joint offsets from the trunk origin along x and y (magnitudes), m. */
@@ -34,7 +38,31 @@ public final class A1Kinematics {
     /** Legs in the order of the joints and feet everywhere in trot. */
     public static final int LEGS = 4;
 
+    private final double hipX_m, hipY_m, thighOffset_m, thighLength_m, calfLength_m;
+
+    /** The A1's legs. */
     public A1Kinematics() {
+        this(HIP_X_M, HIP_Y_M, THIGH_OFFSET_M, THIGH_LENGTH_M, CALF_LENGTH_M);
+    }
+
+    /**
+     * Legs of this layout with hip joints at {@code (hipX_m s_x, hipY_m s_y, 0)}, the thigh joint {@code thighOffset_m}
+     * further out along y, and links of {@code thighLength_m} and {@code calfLength_m} (knee to foot centre).
+     *
+     * @throws IllegalArgumentException for a length that is not positive and finite (or a negative offset)
+     */
+    public A1Kinematics(double hipX_m, double hipY_m, double thighOffset_m, double thighLength_m, double calfLength_m) {
+        if (!(hipX_m > 0 && hipY_m >= 0 && thighOffset_m >= 0 && thighLength_m > 0 && calfLength_m > 0)
+                || !Double.isFinite(hipX_m + hipY_m + thighOffset_m + thighLength_m + calfLength_m)) {
+            throw new IllegalArgumentException("A1Kinematics: the hip offset x and the link lengths must be positive, the"
+                    + " other offsets non-negative, got hip (" + hipX_m + ", " + hipY_m + "), thigh offset " + thighOffset_m
+                    + ", thigh " + thighLength_m + ", calf " + calfLength_m + " m");
+        }
+        this.hipX_m = hipX_m;
+        this.hipY_m = hipY_m;
+        this.thighOffset_m = thighOffset_m;
+        this.thighLength_m = thighLength_m;
+        this.calfLength_m = calfLength_m;
     }
 
     /** +1 for the front legs (FR 0, FL 1), -1 for the rear legs (RR 2, RL 3). */
@@ -59,12 +87,12 @@ public final class A1Kinematics {
     public void footPosition(int leg, double hip_rad, double thigh_rad, double calf_rad, double[] out3) {
         double sx = sideX(leg), sy = sideY(leg);
         double tc = thigh_rad + calf_rad;
-        double xp = -THIGH_LENGTH_M * Math.sin(thigh_rad) - CALF_LENGTH_M * Math.sin(tc);
-        double yp = THIGH_OFFSET_M * sy;
-        double zp = -THIGH_LENGTH_M * Math.cos(thigh_rad) - CALF_LENGTH_M * Math.cos(tc);
+        double xp = -thighLength_m * Math.sin(thigh_rad) - calfLength_m * Math.sin(tc);
+        double yp = thighOffset_m * sy;
+        double zp = -thighLength_m * Math.cos(thigh_rad) - calfLength_m * Math.cos(tc);
         double ch = Math.cos(hip_rad), sh = Math.sin(hip_rad);
-        out3[0] = HIP_X_M * sx + xp;
-        out3[1] = HIP_Y_M * sy + yp * ch - zp * sh;
+        out3[0] = hipX_m * sx + xp;
+        out3[1] = hipY_m * sy + yp * ch - zp * sh;
         out3[2] = yp * sh + zp * ch;
     }
 
@@ -72,10 +100,10 @@ public final class A1Kinematics {
     public void footJacobian(int leg, double hip_rad, double thigh_rad, double calf_rad, double[] out9) {
         double sy = sideY(leg);
         double tc = thigh_rad + calf_rad;
-        double s2 = CALF_LENGTH_M * Math.sin(tc), c2 = CALF_LENGTH_M * Math.cos(tc);
-        double s1 = THIGH_LENGTH_M * Math.sin(thigh_rad) + s2;
-        double yp = THIGH_OFFSET_M * sy;
-        double zp = -THIGH_LENGTH_M * Math.cos(thigh_rad) - c2;
+        double s2 = calfLength_m * Math.sin(tc), c2 = calfLength_m * Math.cos(tc);
+        double s1 = thighLength_m * Math.sin(thigh_rad) + s2;
+        double yp = thighOffset_m * sy;
+        double zp = -thighLength_m * Math.cos(thigh_rad) - c2;
         double ch = Math.cos(hip_rad), sh = Math.sin(hip_rad);
         out9[0] = 0;
         out9[1] = zp;

@@ -78,18 +78,26 @@ public final class VelocityEstimator {
     }
 
     private final Config config;
-    private final A1Kinematics kinematics = new A1Kinematics();
+    private final A1Kinematics kinematics;
     private final double[] v = new double[3];
     private final double[] z = new double[3];
     private final double[] foot = new double[3], jacobian = new double[9];
     private double p;
     private int contacts;
 
+    /** The estimator of the A1's legs. */
     public VelocityEstimator(Config config) {
-        if (config == null) {
-            throw new IllegalArgumentException("VelocityEstimator: config is null; use VelocityEstimator.Config.reference()");
+        this(config, new A1Kinematics());
+    }
+
+    /** The estimator of legs with {@code kinematics} (a robot file's {@code leg.*} geometry). */
+    public VelocityEstimator(Config config, A1Kinematics kinematics) {
+        if (config == null || kinematics == null) {
+            throw new IllegalArgumentException("VelocityEstimator: config or kinematics is null; use"
+                    + " VelocityEstimator.Config.reference() and new A1Kinematics()");
         }
         this.config = config;
+        this.kinematics = kinematics;
         reset();
     }
 

@@ -35,7 +35,7 @@ import java.util.logging.Logger;
  * The same observation layout as {@link A1Walk} (its {@code OBS_*} offsets, 48 numbers), built from the device's
  * State: roll and pitch of the IMU quaternion, the gyro, the estimated linear velocity (trunk frame), joint angles and
  * velocities, foot contacts (force above {@link RobotConfig#contactThreshold_N}), the previous action. An action in
- * [-1, 1] maps to joint targets {@code STAND_RAD + a * A1Walk.ACTION_SCALE_RAD} around the hardware standing pose
+ * [-1, 1] maps to joint targets {@code STAND_RAD + a * ACTION_RANGE_RAD} around the hardware standing pose
  * [0.05, 0.9, -1.8] rad, optionally through the paper robot's Butterworth filter, sent at once as one Command with Kp
  * 60, Kd 4, which the firmware interpolates over the control period. The reward is {@link A1Walk}'s default (paper)
  * reward on the estimated forward speed and the gyro's yaw rate. {@link EnvSpec}: {@value #NAME}, the same sizes as
@@ -60,6 +60,11 @@ public final class A1Robot implements Environment, Telemetry, trot.env.EpisodeRe
     public static final String NAME = "A1Robot";
     /** The hardware standing pose per leg (hip, thigh, calf), rad. */
     public static final double[] STAND_RAD = {0.05, 0.9, -1.8};
+    /**
+     * The action half-ranges per leg (hip, thigh, calf), rad: the simulated task's (hardware/a1/a1.robot's
+     * action_range_rad), so a policy trained in simulation moves the robot as far. This host side is the A1's.
+     */
+    public static final double[] ACTION_RANGE_RAD = {0.2, 0.4, 0.4};
     /** The folded pose the get-up stands up from, rad (inside the calf's range). */
     public static final double[] LYING_RAD = {0.0, 1.2, -2.6};
     /** The joint ranges the firmware enforces (fw_config_a1), rad. */
@@ -221,7 +226,7 @@ public final class A1Robot implements Environment, Telemetry, trot.env.EpisodeRe
         spec.checkObservationBuffer("step", out.observation);
         for (int j = 0; j < JOINTS; j++) {
             float a = Math.max(-1f, Math.min(1f, action[j]));
-            targets[j] = (float) (STAND_RAD[j % 3] + a * A1Walk.ACTION_SCALE_RAD[j % 3]);
+            targets[j] = (float) (STAND_RAD[j % 3] + a * ACTION_RANGE_RAD[j % 3]);
         }
         float[] t = targets;
         if (filter != null) {

@@ -2,6 +2,7 @@ package trot.env.sim;
 
 import trot.env.EnvSpec;
 import trot.env.Environment;
+import trot.env.RobotDescription;
 import trot.env.StepResult;
 import trot.env.Telemetry;
 import trot.env.estimation.VelocityEstimator;
@@ -12,7 +13,9 @@ import java.nio.FloatBuffer;
 import java.nio.file.Path;
 
 /**
- * The paper's walking task (Smith et al. 2022) on the MuJoCo model of the Unitree A1 ({@code hardware/a1/a1.xml}).
+ * The paper's walking task (Smith et al. 2022) on a MuJoCo quadruped described by a robot file
+ * ({@link RobotDescription}; the Unitree A1's is {@code hardware/a1/a1.robot}, over {@code hardware/a1/a1.xml}). The
+ * numbers below are the A1's; every robot-specific one (gains, limits, pose, ranges, tilt) comes from the file.
  *
  * <h2>Control</h2>
  * 20 Hz: each {@link #step} holds joint targets for {@code controlPeriod / timestep} = 50 physics steps of 1 ms, and
@@ -162,80 +165,94 @@ public final class A1Walk implements Environment, Telemetry, trot.env.EpisodeRep
     /**
      * The task's constants.
      *
-     * @param model                 the MJCF file (hardware/a1/a1.xml)
+     * @param robot                 the robot: its model, which joints and sensors are which, standing pose, action
+     *                              ranges, PD gains, torque limits and termination tilt ({@code hardware/a1/a1.robot})
      * @param targetSpeed_mps       v_t
      * @param reward                the reward variant
-     * @param kp                    PD stiffness, N m / rad
-     * @param kd                    PD damping, N m s / rad
-     * @param torqueLimit_Nm        PD torque clip
      * @param controlPeriod_s       time between actions
      * @param maxEpisodeSteps       time limit in actions
-     * @param terminationAngle_rad  roll or pitch beyond which the robot has fallen
      * @param frictionMin           lower bound of the ground friction
      * @param frictionMax           upper bound of the ground friction
-     * @param contactThreshold_N    touch force above which a foot counts as in contact
      * @param terrain               terrain distribution
      * @param actionFilter          the filter on the joint targets before the PD law ({@link ActionFilter#NONE}: none)
      */
-    public record Config(Path model, double targetSpeed_mps, Reward reward, double kp, double kd, double torqueLimit_Nm,
-                         double controlPeriod_s, int maxEpisodeSteps, double terminationAngle_rad, double frictionMin,
-                         double frictionMax, double contactThreshold_N, Terrain terrain,
+    public record Config(RobotDescription robot, double targetSpeed_mps, Reward reward, double controlPeriod_s,
+                         int maxEpisodeSteps, double frictionMin, double frictionMax, Terrain terrain,
                          ActionFilter actionFilter) {
-        /** No action filter. */
-        public Config(Path model, double targetSpeed_mps, Reward reward, double kp, double kd, double torqueLimit_Nm,
-                      double controlPeriod_s, int maxEpisodeSteps, double terminationAngle_rad, double frictionMin,
-                      double frictionMax, double contactThreshold_N, Terrain terrain) {
-            this(model, targetSpeed_mps, reward, kp, kd, torqueLimit_Nm, controlPeriod_s, maxEpisodeSteps,
-                    terminationAngle_rad, frictionMin, frictionMax, contactThreshold_N, terrain, ActionFilter.NONE);
-        }
-
         public Config {
+            if (robot == null) {
+                throw new IllegalArgumentException("A1Walk config: no robot description; load one with"
+                        + " RobotDescription.load(Path.of(\"hardware/a1/a1.robot\"))");
+            }
             if (actionFilter == null) {
                 throw new IllegalArgumentException("A1Walk config: no action filter; choose one of "
                         + java.util.Arrays.toString(ActionFilter.values()));
             }
-            if (!(targetSpeed_mps > 0) || !(kp > 0) || !(kd >= 0) || !(torqueLimit_Nm > 0) || !(controlPeriod_s > 0)
-                    || maxEpisodeSteps < 1 || !(terminationAngle_rad > 0) || !(frictionMin > 0)
-                    || !(frictionMax >= frictionMin) || !(contactThreshold_N >= 0)) {
-                throw new IllegalArgumentException("A1Walk config: every gain, limit, period and bound must be positive"
-                        + " (friction max >= min, kd and the contact threshold may be 0); got target speed "
-                        + targetSpeed_mps + " m/s, kp " + kp + ", kd " + kd + ", torque limit " + torqueLimit_Nm
-                        + " N m, control period " + controlPeriod_s + " s, " + maxEpisodeSteps + " steps, termination angle "
-                        + terminationAngle_rad + " rad, friction [" + frictionMin + ", " + frictionMax + "], contact threshold "
-                        + contactThreshold_N + " N");
+            if (!(targetSpeed_mps > 0) || !(controlPeriod_s > 0) || maxEpisodeSteps < 1 || !(frictionMin > 0)
+                    || !(frictionMax >= frictionMin)) {
+                throw new IllegalArgumentException("A1Walk config: the target speed, control period, episode length and"
+                        + " friction bounds must be positive (friction max >= min); got target speed " + targetSpeed_mps
+                        + " m/s, control period " + controlPeriod_s + " s, " + maxEpisodeSteps + " steps, friction ["
+                        + frictionMin + ", " + frictionMax + "]");
             }
         }
 
-        /** The paper's task on {@code model}. */
-        public static Config paper(Path model) {
-            return new Config(model, 0.5, Reward.PAPER, 60, 10, 33.5, 0.05, 400, Math.toRadians(30), 0.75, 1.25, 1.0,
-                    Terrain.defaults());
+        /** The paper's task (20 Hz, 400 steps, v_t 0.5 m/s, friction U(0.75, 1.25), the terrain mix) on {@code robot}. */
+        public static Config paper(RobotDescription robot) {
+            return new Config(robot, 0.5, Reward.PAPER, 0.05, 400, 0.75, 1.25, Terrain.defaults(), ActionFilter.NONE);
+        }
+
+        /** The MJCF file. */
+        public Path model() {
+            return robot.model();
+        }
+
+        /** PD stiffness, N m / rad. */
+        public double kp() {
+            return robot.kp_Nm_per_rad();
+        }
+
+        /** PD damping, N m s / rad. */
+        public double kd() {
+            return robot.kd_Nm_s_per_rad();
+        }
+
+        /** Roll or pitch beyond which the robot has fallen, rad. */
+        public double terminationAngle_rad() {
+            return robot.terminationTilt_rad();
+        }
+
+        /** Touch force above which a foot counts as in contact, N. */
+        public double contactThreshold_N() {
+            return robot.contactThreshold_N();
+        }
+
+        public Config withRobot(RobotDescription r) {
+            return new Config(r, targetSpeed_mps, reward, controlPeriod_s, maxEpisodeSteps, frictionMin, frictionMax,
+                    terrain, actionFilter);
         }
 
         public Config withReward(Reward r) {
-            return new Config(model, targetSpeed_mps, r, kp, kd, torqueLimit_Nm, controlPeriod_s, maxEpisodeSteps,
-                    terminationAngle_rad, frictionMin, frictionMax, contactThreshold_N, terrain, actionFilter);
+            return new Config(robot, targetSpeed_mps, r, controlPeriod_s, maxEpisodeSteps, frictionMin, frictionMax,
+                    terrain, actionFilter);
         }
 
         public Config withTerrain(Terrain t) {
-            return new Config(model, targetSpeed_mps, reward, kp, kd, torqueLimit_Nm, controlPeriod_s, maxEpisodeSteps,
-                    terminationAngle_rad, frictionMin, frictionMax, contactThreshold_N, t, actionFilter);
+            return new Config(robot, targetSpeed_mps, reward, controlPeriod_s, maxEpisodeSteps, frictionMin, frictionMax,
+                    t, actionFilter);
         }
 
         public Config withActionFilter(ActionFilter f) {
-            return new Config(model, targetSpeed_mps, reward, kp, kd, torqueLimit_Nm, controlPeriod_s, maxEpisodeSteps,
-                    terminationAngle_rad, frictionMin, frictionMax, contactThreshold_N, terrain, f);
+            return new Config(robot, targetSpeed_mps, reward, controlPeriod_s, maxEpisodeSteps, frictionMin, frictionMax,
+                    terrain, f);
         }
 
         public Config withTargetSpeed(double v) {
-            return new Config(model, v, reward, kp, kd, torqueLimit_Nm, controlPeriod_s, maxEpisodeSteps,
-                    terminationAngle_rad, frictionMin, frictionMax, contactThreshold_N, terrain, actionFilter);
+            return new Config(robot, v, reward, controlPeriod_s, maxEpisodeSteps, frictionMin, frictionMax, terrain,
+                    actionFilter);
         }
     }
 
-    /** Standing pose and action half-ranges per joint kind (hip, thigh, calf), rad. */
-    public static final double[] STAND_RAD = {0.05, 0.7, -1.4};
-    public static final double[] ACTION_SCALE_RAD = {0.2, 0.4, 0.4};
     /** How far behind the height field's near (-x) edge the robot starts, m: the whole field lies ahead of it. */
     private static final double START_MARGIN_M = 5;
 
@@ -246,6 +263,10 @@ public final class A1Walk implements Environment, Telemetry, trot.env.EpisodeRep
     private final int[] qposAddress = new int[JOINTS], dofAddress = new int[JOINTS], actuator = new int[JOINTS];
     private final int[] touchAddress = new int[4];
     private final int quatAddress, gyroAddress, velocityAddress, accelAddress;
+    /** qpos index of the trunk's free joint (its position x, y, z, then its quaternion). */
+    private final int trunkQpos;
+    private final RobotDescription robot;
+    private final double[] torqueLimit_Nm;
     private final Velocity velocity;
     private final VelocityEstimator estimator;   // null for Velocity.TRUE
     private final float[] estQuat = new float[4], estGyro = new float[3], estAccel = new float[3], estQ = new float[JOINTS],
@@ -288,7 +309,7 @@ public final class A1Walk implements Environment, Telemetry, trot.env.EpisodeRep
                     + " null; use Velocity.TRUE and VelocityEstimator.Config.reference()");
         }
         this.velocity = velocity;
-        this.estimator = velocity == Velocity.ESTIMATED ? new VelocityEstimator(estimator) : null;
+        this.estimator = velocity == Velocity.ESTIMATED ? new VelocityEstimator(estimator, config.robot().kinematics()) : null;
         this.config = config;
         this.sim = new Mujoco(config.model());
         double ratio = config.controlPeriod_s() / sim.timestep();
@@ -314,26 +335,20 @@ public final class A1Walk implements Environment, Telemetry, trot.env.EpisodeRep
         java.util.Arrays.fill(high, 1f);
         this.spec = new EnvSpec("A1Walk", OBSERVATION_SIZE, ACTION_SIZE, low, high, config.maxEpisodeSteps(),
                 config.controlPeriod_s());
+        this.robot = config.robot();
+        this.torqueLimit_Nm = robot.torqueLimit_Nm();
         try {
-            for (int l = 0; l < 4; l++) {
-                for (int k = 0; k < 3; k++) {
-                    int j = 3 * l + k;
-                    String name = LEGS[l] + "_" + JOINT_KINDS[k];
-                    int joint = sim.requireId(Mujoco.ObjectType.JOINT, name + "_joint");
-                    qposAddress[j] = sim.jointQposAddress(joint);
-                    dofAddress[j] = sim.jointDofAddress(joint);
-                    actuator[j] = sim.requireId(Mujoco.ObjectType.ACTUATOR, name);
-                    if (sim.actuatorJoint(actuator[j]) != joint) {
-                        throw new IllegalArgumentException("A1Walk: actuator " + name + " of " + sim.file() + " does not drive joint " + name + "_joint");
-                    }
-                }
-                touchAddress[l] = sensor(LEGS[l] + "_touch", 1);
-            }
-            quatAddress = sensor("orientation", 4);
-            gyroAddress = sensor("gyro", 3);
-            velocityAddress = sensor("velocimeter", 3);
-            accelAddress = sensor("accelerometer", 3);
-            homeKey = sim.requireId(Mujoco.ObjectType.KEYFRAME, "home");
+            ModelBinding b = ModelBinding.bind(sim, robot);
+            System.arraycopy(b.qposAddress(), 0, qposAddress, 0, JOINTS);
+            System.arraycopy(b.dofAddress(), 0, dofAddress, 0, JOINTS);
+            System.arraycopy(b.actuator(), 0, actuator, 0, JOINTS);
+            System.arraycopy(b.touchAddress(), 0, touchAddress, 0, 4);
+            quatAddress = b.quatAddress();
+            gyroAddress = b.gyroAddress();
+            velocityAddress = b.velocityAddress();
+            accelAddress = b.accelAddress();
+            homeKey = b.keyframe();
+            trunkQpos = b.trunkQpos();
             hfield = sim.requireId(Mujoco.ObjectType.HEIGHT_FIELD, "terrain");
             terrainGeom = sim.requireId(Mujoco.ObjectType.GEOM, "terrain");
             floorGeom = sim.requireId(Mujoco.ObjectType.GEOM, "floor");
@@ -365,15 +380,6 @@ public final class A1Walk implements Environment, Telemetry, trot.env.EpisodeRep
         coarse = new float[(hfRows + 2) * (hfCols + 2)];
     }
 
-    private int sensor(String name, int dim) {
-        int id = sim.requireId(Mujoco.ObjectType.SENSOR, name);
-        if (sim.sensorDimension(id) != dim) {
-            throw new IllegalArgumentException("A1Walk: sensor " + name + " of " + sim.file() + " has "
-                    + sim.sensorDimension(id) + " values, expected " + dim);
-        }
-        return sim.sensorAddress(id);
-    }
-
     @Override
     public EnvSpec spec() {
         return spec;
@@ -393,12 +399,12 @@ public final class A1Walk implements Environment, Telemetry, trot.env.EpisodeRep
         drawTerrain();
         sim.resetToKeyframe(homeKey);
         // Standing pose at the start of the track, lifted until no geom touches anything.
-        qpos.put(0, startX_m);
-        qpos.put(1, startY_m);
-        qpos.put(2, qpos.get(2) + terrainHeightAt(startX_m, startY_m));
+        qpos.put(trunkQpos, startX_m);
+        qpos.put(trunkQpos + 1, startY_m);
+        qpos.put(trunkQpos + 2, qpos.get(trunkQpos + 2) + terrainHeightAt(startX_m, startY_m));
         sim.forward();
         for (int lift = 0; lift < 200 && sim.contactCount() > 0; lift++) {
-            qpos.put(2, qpos.get(2) + 0.005);
+            qpos.put(trunkQpos + 2, qpos.get(trunkQpos + 2) + 0.005);
             sim.forward();
         }
         if (actionFilter != null) {
@@ -424,7 +430,7 @@ public final class A1Walk implements Environment, Telemetry, trot.env.EpisodeRep
         }
         spec.checkAction(action);
         spec.checkObservationBuffer("A1Walk.step", out.observation);
-        mapAction(action, targets);
+        mapAction(robot, action, targets);
         if (actionFilter != null) {
             for (int j = 0; j < JOINTS; j++) {
                 filterBuffer[j] = (float) targets[j];
@@ -438,7 +444,7 @@ public final class A1Walk implements Environment, Telemetry, trot.env.EpisodeRep
         for (int s = 0; s < substeps && !broken; s++) {
             for (int j = 0; j < JOINTS; j++) {
                 ctrl.put(actuator[j], pdTorque(targets[j], qpos.get(qposAddress[j]), qvel.get(dofAddress[j]),
-                        config.kp(), config.kd(), config.torqueLimit_Nm()));
+                        config.kp(), config.kd(), torqueLimit_Nm[j]));
             }
             broken = (sim.step(1) & UNSTABLE) != 0;
             if (physicsListener != null) {
@@ -528,10 +534,13 @@ public final class A1Walk implements Environment, Telemetry, trot.env.EpisodeRep
     private static final int UNSTABLE = Mujoco.WARN_BADQACC | Mujoco.WARN_BADQPOS | Mujoco.WARN_BADQVEL;
     private static final System.Logger LOG = System.getLogger(A1Walk.class.getName());
 
-    /** Joint targets {@code q* = q_stand + a * scale}, in MuJoCo's joint order (FR, FL, RR, RL x hip, thigh, calf). */
-    public static void mapAction(float[] action, double[] targets) {
+    /**
+     * Joint targets {@code q* = q_stand + a * range} of {@code robot}'s standing pose and action ranges, in the
+     * policy's joint order (FR, FL, RR, RL x hip, thigh, calf).
+     */
+    public static void mapAction(RobotDescription robot, float[] action, double[] targets) {
         for (int j = 0; j < JOINTS; j++) {
-            targets[j] = STAND_RAD[j % 3] + action[j] * ACTION_SCALE_RAD[j % 3];
+            targets[j] = robot.stand_rad(j) + action[j] * robot.actionRange_rad(j);
         }
     }
 
@@ -868,9 +877,9 @@ public final class A1Walk implements Environment, Telemetry, trot.env.EpisodeRep
 
     /** The trunk's position {x, y, z}, m, into {@code out}. */
     public void trunkPosition(double[] out) {
-        out[0] = qpos.get(0);
-        out[1] = qpos.get(1);
-        out[2] = qpos.get(2);
+        out[0] = qpos.get(trunkQpos);
+        out[1] = qpos.get(trunkQpos + 1);
+        out[2] = qpos.get(trunkQpos + 2);
     }
 
     private static final java.util.List<String> TELEMETRY = java.util.List.of("forward_speed_mps", "yaw_rad", "yaw_rate_radps",
@@ -891,9 +900,9 @@ public final class A1Walk implements Environment, Telemetry, trot.env.EpisodeRep
         out[0] = forwardSpeed();
         out[1] = yaw();
         out[2] = yawRate();
-        out[3] = qpos.get(0);
-        out[4] = qpos.get(1);
-        out[5] = qpos.get(2);
+        out[3] = qpos.get(trunkQpos);
+        out[4] = qpos.get(trunkQpos + 1);
+        out[5] = qpos.get(trunkQpos + 2);
         for (int l = 0; l < 4; l++) {
             out[6 + l] = footContact(l) ? 1 : 0;
         }
@@ -963,6 +972,11 @@ public final class A1Walk implements Environment, Telemetry, trot.env.EpisodeRep
 
     public Config config() {
         return config;
+    }
+
+    /** The robot this task runs. */
+    public RobotDescription robot() {
+        return robot;
     }
 
     /** The simulation (tests and diagnostics). */

@@ -150,6 +150,48 @@ public final class Mujoco implements AutoCloseable {
         return id;
     }
 
+    /** The name of object {@code id} of {@code type}, or null when it has none. */
+    public String name(ObjectType type, int id) {
+        return nativeName(checkOpen(), type.mujocoName, id);
+    }
+
+    /** The names of every named object of {@code type}, in id order (unnamed ones left out). */
+    public java.util.List<String> names(ObjectType type) {
+        int count = switch (type) {
+            case BODY -> nbody();
+            case JOINT -> njnt();
+            case GEOM -> ngeom();
+            case SITE -> nsite();
+            case ACTUATOR -> nu();
+            case SENSOR -> nsensor();
+            case KEYFRAME -> nkey();
+            case HEIGHT_FIELD -> nhfield();
+        };
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String n = name(type, i);
+            if (n != null && !n.isEmpty()) {
+                out.add(n);
+            }
+        }
+        return out;
+    }
+
+    /** MuJoCo's type code (mjtSensor) of sensor {@code sensor}. */
+    public int sensorType(int sensor) {
+        return nativeInt(checkOpen(), "sensor_type", sensor);
+    }
+
+    /** MuJoCo's type code (mjtJoint: 0 free, 1 ball, 2 slide, 3 hinge) of joint {@code joint}. */
+    public int jointType(int joint) {
+        return nativeInt(checkOpen(), "jnt_type", joint);
+    }
+
+    /** The first joint of body {@code body}, or -1 when it has none. */
+    public int bodyFirstJoint(int body) {
+        return nativeInt(checkOpen(), "body_jntnum", body) > 0 ? nativeInt(checkOpen(), "body_jntadr", body) : -1;
+    }
+
     /** Index in qpos of joint {@code joint}'s first coordinate. */
     public int jointQposAddress(int joint) {
         return nativeInt(checkOpen(), "jnt_qposadr", joint);
@@ -336,6 +378,8 @@ public final class Mujoco implements AutoCloseable {
     private static native int nativeId(long handle, String type, String name);
 
     private static native int nativeInt(long handle, String which, int id);
+
+    private static native String nativeName(long handle, String type, int id);
 
     private static native Object nativeView(long handle, String which);
 

@@ -28,11 +28,23 @@ class A1KinematicsTest {
 
     @Test
     void footPositionsAreMujocosFootSitesInTheTrunkFrame() {
+        checkAgainstModel(new A1Kinematics(), MODEL, LOW, HIGH);
+    }
+
+    @Test
+    void eachRobotFilesLegGeometryIsItsModels() {
+        // The file's leg.* keys against the file's own model: a wrong length or offset in a robot file fails here.
+        checkAgainstModel(trot.env.TestRobots.a1().kinematics(), trot.env.TestRobots.a1().model(), LOW, HIGH);
+        checkAgainstModel(trot.env.TestRobots.go1().kinematics(), trot.env.TestRobots.go1().model(),
+                new double[]{-0.863, -0.686, -2.818}, new double[]{0.863, 4.501, -0.888});
+        assertThrows(IllegalArgumentException.class, () -> new A1Kinematics(0.183, 0.047, 0.08505, 0, 0.2));
+    }
+
+    static void checkAgainstModel(A1Kinematics kin, Path model, double[] low, double[] high) {
         assumeTrue(Mujoco.available(), Mujoco.unavailableReason());
-        A1Kinematics kin = new A1Kinematics();
         Random r = new Random(11);
         double[] mine = new double[3];
-        try (Mujoco sim = new Mujoco(MODEL)) {
+        try (Mujoco sim = new Mujoco(model)) {
             DoubleBuffer qpos = sim.qpos(), sites = sim.doubles("site_xpos"), xpos = sim.doubles("xpos"), xquat = sim.doubles("xquat");
             int trunk = sim.requireId(Mujoco.ObjectType.BODY, "trunk");
             int[] address = new int[12], site = new int[4];
@@ -43,7 +55,10 @@ class A1KinematicsTest {
                 }
             }
             for (int trial = 0; trial < 20; trial++) {
-                double[] q = randomJoints(r);
+                double[] q = new double[12];
+                for (int j = 0; j < 12; j++) {
+                    q[j] = low[j % 3] + (high[j % 3] - low[j % 3]) * r.nextDouble();
+                }
                 // The trunk somewhere, in a random orientation: the comparison is in the trunk's frame.
                 double[] quat = {r.nextGaussian(), r.nextGaussian(), r.nextGaussian(), r.nextGaussian()};
                 double n = Math.sqrt(quat[0] * quat[0] + quat[1] * quat[1] + quat[2] * quat[2] + quat[3] * quat[3]);

@@ -109,7 +109,7 @@ class A1RobotTest {
                 assertEquals(Protocol.MODE_RUN, c.mode);
                 assertEquals(50_000, c.interp_us, "interpolated over the control period");
                 for (int j = 0; j < 12; j++) {
-                    float target = (float) (A1Robot.STAND_RAD[j % 3] + a[j] * A1Walk.ACTION_SCALE_RAD[j % 3]);
+                    float target = (float) (A1Robot.STAND_RAD[j % 3] + a[j] * A1Robot.ACTION_RANGE_RAD[j % 3]);
                     assertEquals(target, c.qTarget_rad[j], 1e-6, "joint " + j + "'s target is mapped");
                     assertEquals(60, c.kp[j]);
                     assertEquals(4, c.kd[j]);

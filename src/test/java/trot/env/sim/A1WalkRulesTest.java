@@ -108,20 +108,20 @@ class A1WalkRulesTest {
     void actionsMapToTheStandingPosePlusScaledOffsets() {
         float[] a = new float[12];
         double[] q = new double[12];
-        A1Walk.mapAction(a, q);
+        A1Walk.mapAction(trot.env.TestRobots.a1(), a, q);
         for (int j = 0; j < 12; j++) {
             assertEquals(new double[]{0.05, 0.7, -1.4}[j % 3], q[j], 1e-12, "zero action is the standing pose, joint " + j);
         }
         for (int j = 0; j < 12; j++) {
             a[j] = j % 2 == 0 ? 1f : -1f;
         }
-        A1Walk.mapAction(a, q);
+        A1Walk.mapAction(trot.env.TestRobots.a1(), a, q);
         double[] scale = {0.2, 0.4, 0.4};
         for (int j = 0; j < 12; j++) {
             assertEquals(new double[]{0.05, 0.7, -1.4}[j % 3] + (j % 2 == 0 ? 1 : -1) * scale[j % 3], q[j], 1e-7, "joint " + j);
         }
         a[4] = 0.5f;
-        A1Walk.mapAction(a, q);
+        A1Walk.mapAction(trot.env.TestRobots.a1(), a, q);
         assertEquals(0.7 + 0.5 * 0.4, q[4], 1e-7, "linear in between (FL thigh)");
     }
 
@@ -136,10 +136,10 @@ class A1WalkRulesTest {
 
     @Test
     void aBadConfigurationSaysWhichValuesItGot() {
-        A1Walk.Config paper = A1Walk.Config.paper(java.nio.file.Path.of("hardware/a1/a1.xml"));
+        A1Walk.Config paper = A1Walk.Config.paper(trot.env.TestRobots.a1(java.nio.file.Path.of("hardware/a1/a1.xml")));
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> new A1Walk.Config(paper.model(), 0.5, paper.reward(), -60, 10, 33.5, 0.05, 400, 0.5, 0.75, 1.25, 1.0,
-                        paper.terrain()));
-        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("kp -60.0"), e.getMessage());
+                () -> new A1Walk.Config(paper.robot(), 0.5, paper.reward(), 0.05, 400, 1.25, 0.75, paper.terrain(),
+                        A1Walk.ActionFilter.NONE));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("friction [1.25, 0.75]"), e.getMessage());
     }
 }

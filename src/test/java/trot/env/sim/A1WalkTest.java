@@ -24,7 +24,7 @@ class A1WalkTest {
     }
 
     static A1Walk flat() {
-        return new A1Walk(A1Walk.Config.paper(MODEL).withTerrain(A1Walk.Terrain.flat()));
+        return new A1Walk(A1Walk.Config.paper(trot.env.TestRobots.a1(MODEL)).withTerrain(A1Walk.Terrain.flat()));
     }
 
     @Test
@@ -82,7 +82,7 @@ class A1WalkTest {
             StepResult r = new StepResult(env.spec());
             env.reset(obs);
             for (int j = 0; j < 12; j++) {
-                assertEquals(A1Walk.STAND_RAD[j % 3], obs[A1Walk.OBS_JOINT_ANGLES + j], 1e-6, "joint angle " + j + " at reset");
+                assertEquals(env.robot().stand_rad(j), obs[A1Walk.OBS_JOINT_ANGLES + j], 1e-6, "joint angle " + j + " at reset");
                 assertEquals(0f, obs[A1Walk.OBS_JOINT_VELOCITIES + j], 1e-6f);
                 assertEquals(0f, obs[A1Walk.OBS_PREVIOUS_ACTION + j]);
             }
@@ -101,7 +101,7 @@ class A1WalkTest {
             }
             // The joints follow the targets: q* = stand + a * scale (PD, so approximately).
             double[] q = new double[12];
-            A1Walk.mapAction(a, q);
+            A1Walk.mapAction(env.robot(), a, q);
             for (int j = 0; j < 12; j++) {
                 assertEquals(q[j], r.observation[A1Walk.OBS_JOINT_ANGLES + j], 0.15, "joint " + j + " tracks its target");
             }
@@ -113,7 +113,7 @@ class A1WalkTest {
 
     @Test
     void terrainAndFrictionFollowTheSeed() {
-        A1Walk.Config c = A1Walk.Config.paper(MODEL);
+        A1Walk.Config c = A1Walk.Config.paper(trot.env.TestRobots.a1(MODEL));
         try (A1Walk a = new A1Walk(c); A1Walk b = new A1Walk(c)) {
             a.seed(7);
             b.seed(7);
@@ -133,7 +133,7 @@ class A1WalkTest {
 
     @Test
     void theReferenceTerrainIsANewSmoothBoundedFieldEachEpisodeThatFollowsTheSeed() {
-        A1Walk.Config c = A1Walk.Config.paper(MODEL).withTerrain(A1Walk.Terrain.reference());
+        A1Walk.Config c = A1Walk.Config.paper(trot.env.TestRobots.a1(MODEL)).withTerrain(A1Walk.Terrain.reference());
         try (A1Walk a = new A1Walk(c); A1Walk b = new A1Walk(c)) {
             int rows = a.terrainRows(), cols = a.terrainColumns();
             float[] fa = new float[rows * cols], fb = new float[rows * cols], previous = new float[rows * cols];
@@ -189,7 +189,7 @@ class A1WalkTest {
 
     @Test
     void aSnapshotAtAResetRestoresTheReferenceField() {
-        A1Walk.Config c = A1Walk.Config.paper(MODEL).withTerrain(A1Walk.Terrain.reference());
+        A1Walk.Config c = A1Walk.Config.paper(trot.env.TestRobots.a1(MODEL)).withTerrain(A1Walk.Terrain.reference());
         try (A1Walk a = new A1Walk(c); A1Walk b = new A1Walk(c)) {
             float[] o = new float[48], fa = new float[a.terrainRows() * a.terrainColumns()], fb = new float[fa.length];
             a.seed(11);
@@ -208,7 +208,7 @@ class A1WalkTest {
 
     @Test
     void theButterworthActionFilterSmoothsTheTargetsFromTheMeasuredAngles() {
-        A1Walk.Config plain = A1Walk.Config.paper(MODEL).withTerrain(A1Walk.Terrain.flat());
+        A1Walk.Config plain = A1Walk.Config.paper(trot.env.TestRobots.a1(MODEL)).withTerrain(A1Walk.Terrain.flat());
         assertEquals(A1Walk.ActionFilter.NONE, plain.actionFilter(), "off by default");
         try (A1Walk off = new A1Walk(plain);
              A1Walk on = new A1Walk(plain.withActionFilter(A1Walk.ActionFilter.BUTTERWORTH))) {
@@ -231,7 +231,7 @@ class A1WalkTest {
                     a[6] = 0.5f;               // RR hip: a constant offset
                     off.step(a, rOff);
                     on.step(a, rOn);
-                    A1Walk.mapAction(a, mapped);
+                    A1Walk.mapAction(off.robot(), a, mapped);
                     off.lastTargets(tOff);
                     on.lastTargets(tOn);
                     assertArrayEquals(mapped, tOff, 0, "no filter: the mapped targets, step " + t);
@@ -258,7 +258,7 @@ class A1WalkTest {
 
     @Test
     void aSnapshotNeedsNoFilterStateTheRestoredEpisodeRunsBitwiseTheSame() {
-        A1Walk.Config c = A1Walk.Config.paper(MODEL).withTerrain(A1Walk.Terrain.flat())
+        A1Walk.Config c = A1Walk.Config.paper(trot.env.TestRobots.a1(MODEL)).withTerrain(A1Walk.Terrain.flat())
                 .withActionFilter(A1Walk.ActionFilter.BUTTERWORTH);
         try (A1Walk a = new A1Walk(c); A1Walk b = new A1Walk(c)) {
             float[] oa = new float[48], ob = new float[48], act = new float[12];
@@ -291,7 +291,7 @@ class A1WalkTest {
 
     @Test
     void theFilteredStepAllocatesNothing() {
-        try (A1Walk env = new A1Walk(A1Walk.Config.paper(MODEL).withTerrain(A1Walk.Terrain.flat())
+        try (A1Walk env = new A1Walk(A1Walk.Config.paper(trot.env.TestRobots.a1(MODEL)).withTerrain(A1Walk.Terrain.flat())
                 .withActionFilter(A1Walk.ActionFilter.BUTTERWORTH))) {
             env.seed(4);
             float[] obs = new float[48], a = new float[12];
@@ -329,7 +329,7 @@ class A1WalkTest {
     @Test
     void aMissingOrBrokenModelIsAClearError() throws Exception {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new A1Walk(A1Walk.Config.paper(Path.of("no/such/a1.xml"))));
+                () -> new A1Walk(A1Walk.Config.paper(trot.env.TestRobots.a1(Path.of("no/such/a1.xml")))));
         assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
         Path bad = java.nio.file.Files.createTempFile("broken", ".xml");
         java.nio.file.Files.writeString(bad, "<mujoco><worldbody><geom type=\"sphere\"/></worldbody>");
@@ -337,8 +337,9 @@ class A1WalkTest {
         assertTrue(e.getMessage().contains("MuJoCo could not load"), e.getMessage());
         Path other = java.nio.file.Files.createTempFile("other", ".xml");
         java.nio.file.Files.writeString(other, "<mujoco><worldbody><geom type=\"sphere\" size=\"1\"/></worldbody></mujoco>");
-        e = assertThrows(IllegalArgumentException.class, () -> new A1Walk(A1Walk.Config.paper(other)));
-        assertTrue(e.getMessage().contains("has no joint named 'FR_hip_joint'"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new A1Walk(A1Walk.Config.paper(trot.env.TestRobots.a1(other))));
+        assertTrue(e.getMessage().contains("no hinge joint FR_hip_joint, FR_thigh_joint") && e.getMessage().contains(
+                "the model's hinge joints are none") && e.getMessage().contains("no keyframe home"), e.getMessage());
     }
 
     @Test

@@ -68,7 +68,7 @@ class A1WalkVelocityTest {
 
     @Test
     void theDefaultObservesTheVelocimeterAndTheEstimateFollowsIt() {
-        A1Walk.Config c = A1Walk.Config.paper(MODEL).withTerrain(A1Walk.Terrain.flat());
+        A1Walk.Config c = A1Walk.Config.paper(trot.env.TestRobots.a1(MODEL)).withTerrain(A1Walk.Terrain.flat());
         try (A1Walk truth = new A1Walk(c)) {
             assertEquals(A1Walk.Velocity.TRUE, truth.velocity());
             run(truth, true);
@@ -85,7 +85,7 @@ class A1WalkVelocityTest {
 
     @Test
     void aNullVelocitySourceIsRejected() {
-        A1Walk.Config c = A1Walk.Config.paper(MODEL);
+        A1Walk.Config c = A1Walk.Config.paper(trot.env.TestRobots.a1(MODEL));
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> new A1Walk(c, null, VelocityEstimator.Config.reference()));
         assertTrue(e.getMessage().contains("Velocity.TRUE"), e.getMessage());
