@@ -234,6 +234,44 @@ static void fused_forward(const float *restrict z, int n, int f, float scale, co
     }
 }
 
+/* The forward for a network that will not be back-propagated (a target critic): the same float operations as
+ * fused_forward, but out = ReLU(LayerNorm(Dropout(z))) is written over z itself and neither xhat nor the
+ * per-sample statistics are kept. Column j of z is staged in col before column j of out is written, so the
+ * in-place write reads nothing it has overwritten. Saves two batch x features output streams (xhat, out) to
+ * buffers that are cold by the time a target network runs, and leaves the result where z was, still warm. */
+static void fused_forward_inference(float *zio, int n, int f, float scale, const int *restrict dropped, int count,
+                                    const float *restrict gain, const float *restrict bias, float eps) {
+    float col[FUSED_MAX_BATCH], mean[FUSED_MAX_BATCH], rstd[FUSED_MAX_BATCH];
+    for (int b = 0; b < n; b++) {
+        mean[b] = 0.0f;
+        rstd[b] = 0.0f;
+    }
+    int next = 0;
+    for (int j = 0; j < f; j++) {
+        next = dropout_column(zio + (size_t)j * n, col, n, j, scale, dropped, count, next);
+        const float w = 1.0f / (float)(j + 1);
+        for (int b = 0; b < n; b++) {
+            const float d = col[b] - mean[b];
+            mean[b] += d * w;
+            rstd[b] += d * (col[b] - mean[b]);
+        }
+    }
+    const float inv_f = 1.0f / (float)f;
+    for (int b = 0; b < n; b++) {
+        rstd[b] = (float)(1.0 / sqrt((double)(rstd[b] * inv_f + eps)));
+    }
+    next = 0;
+    for (int j = 0; j < f; j++) {
+        float *oj = zio + (size_t)j * n;
+        next = dropout_column(oj, col, n, j, scale, dropped, count, next);
+        const float gj = gain[j], bj = bias[j];
+        for (int b = 0; b < n; b++) {
+            const float h = (col[b] - mean[b]) * rstd[b];
+            oj[b] = java_max0(h * gj + bj);
+        }
+    }
+}
+
 static inline void relu_grad_column(const float *restrict doj, const float *restrict oj, float *restrict col, int n) {
     for (int b = 0; b < n; b++) {
         col[b] = doj[b] * java_min1(oj[b] * 0x1p100f * 0x1p100f);
@@ -449,6 +487,23 @@ JNIEXPORT void JNICALL NK(dropoutLayerNormReluForward)(JNIEnv *env, jclass cls, 
         fused_forward(F(0), batch, features, scale, (const int *)p[1].ptr, count, F(2), F(3), F(4), eps, F(5), F(6), F(7));
     }
     unpin_all(env, p, 8);
+}
+
+JNIEXPORT void JNICALL NK(dropoutLayerNormReluInference)(JNIEnv *env, jclass cls, jfloatArray z, jint batch,
+        jint features, jfloat scale, jintArray dropped, jint count, jfloatArray gain, jfloatArray bias, jfloat eps) {
+    (void)cls;
+    static const char *K = "dropoutLayerNormReluInference";
+    CHECK(nonnegative(env, K, "batch", batch) && nonnegative(env, K, "features", features) && batch_fits(env, K, batch));
+    const int64_t nf = (int64_t)batch * features;
+    CHECK(long_enough(env, K, "z", z, nf) && long_enough(env, K, "gain", gain, features)
+          && long_enough(env, K, "bias", bias, features) && dropped_ok(env, K, dropped, count, nf));
+    if (batch == 0 || features == 0) return;
+    pin_t p[4] = { OUT(z), IN(dropped), IN(gain), IN(bias) };
+    if (!pin_all(env, K, p, 4)) return;
+    if (ascending(env, K, (const int *)p[1].ptr, count, nf)) {
+        fused_forward_inference(F(0), batch, features, scale, (const int *)p[1].ptr, count, F(2), F(3), eps);
+    }
+    unpin_all(env, p, 4);
 }
 
 JNIEXPORT void JNICALL NK(dropoutLayerNormReluBackward)(JNIEnv *env, jclass cls, jfloatArray dout, jfloatArray out,

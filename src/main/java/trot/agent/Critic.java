@@ -42,10 +42,10 @@ final class Critic {
         this.actionGrad = new FloatMatrix(batch, spec.input() - observationSize);
     }
 
-    /** Q̄_i(s', a') into {@link #targetQ()} (dropout active, as in the reference). */
+    /** Q̄_i(s', a') into {@link #targetQ()} (dropout active, as in the reference), a forward-only pass. */
     void evaluateTarget(FloatMatrix nextObservations, FloatMatrix nextActions) {
         concat(nextObservations, nextActions, targetInput);
-        target.forward(targetInput);
+        target.forwardInference(targetInput);       // never back-propagated: keeps no activations
     }
 
     FloatMatrix targetQ() {

@@ -58,6 +58,9 @@ public final class Learner implements AutoCloseable {
     private final FloatMatrix dAction;
     private final FloatMatrix dLogProb;
     private final int[] subset;
+    /** The subset in the order its target critics are evaluated: each where it can on its critic's own worker. */
+    private final int[] targetOrder;
+    private final boolean[] targetOrderTaken;
     private final FloatMatrix actingObservation;
     private final Mlp[] probes;                        // batch-1 copies of the online critics, for estimateQ
     private final FloatMatrix probeInput;
@@ -204,6 +207,8 @@ public final class Learner implements AutoCloseable {
         this.dAction = new FloatMatrix(b, actionSize);
         this.dLogProb = new FloatMatrix(b, 1);
         this.subset = new int[config.targetCritics()];
+        this.targetOrder = new int[config.targetCritics()];
+        this.targetOrderTaken = new boolean[config.targetCritics()];
         this.actingObservation = new FloatMatrix(1, observationSize);
 
         final int workerCount = threads;
@@ -216,7 +221,7 @@ public final class Learner implements AutoCloseable {
             System.arraycopy(pi.action().data, 0, nextActions[k].data, 0, nextActions[k].length);
             System.arraycopy(pi.logProb().data, 0, nextLogProbs[k].data, 0, nextLogProbs[k].length);
         };
-        this.evaluateTargets = j -> critics[subset[j]].evaluateTarget(current.nextObservations, currentNextActions);
+        this.evaluateTargets = j -> critics[targetOrder[j]].evaluateTarget(current.nextObservations, currentNextActions);
         this.updateCritics = i -> critics[i].update(current.observations, current.actions, y, config.polyakRate());
         this.criticActionGradients = i -> critics[i].actionGradient(current.observations, policy.action());
     }
@@ -264,6 +269,7 @@ public final class Learner implements AutoCloseable {
             // Line 6: y = r + gamma * mask * (min_{i in M} Q̄_i(s', a') - alpha log pi(a'|s')), a' ~ pi(.|s').
             // mask is 0 only after a true termination: a time-limit truncation still bootstraps.
             subsets.choose(n, m, subset);
+            orderByWorker(subset, workers.threads(), targetOrder, targetOrderTaken);
             workers.run(m, evaluateTargets);
             computeTargets(current, nextLogProbs[k], alpha, gamma);
             final long tb = System.nanoTime();
@@ -348,6 +354,33 @@ public final class Learner implements AutoCloseable {
             sum += yd[b];
         }
         report.meanTarget = sum / batchSize;
+    }
+
+    /**
+     * Reorders {@code subset} into {@code order} so that slot j (run on worker j % threads) holds, where the subset
+     * allows, a critic i with i % threads == j % threads: the worker that updates critic i, whose cache holds its
+     * just-averaged target weights. (With the subset's own order, DroQ's [1, 0] half the time, each core would read
+     * the other core's freshly written target network.) Only where each target is computed changes: each critic's
+     * target pass draws from its own mask generator, and the min over the subset does not depend on its order.
+     */
+    static void orderByWorker(int[] subset, int threads, int[] order, boolean[] taken) {
+        final int m = subset.length;
+        java.util.Arrays.fill(taken, false);
+        for (int j = 0; j < m; j++) {
+            int pick = -1;
+            for (int q = 0; q < m && pick < 0; q++) {
+                if (!taken[q] && subset[q] % threads == j % threads) {
+                    pick = q;
+                }
+            }
+            for (int q = 0; q < m && pick < 0; q++) {
+                if (!taken[q]) {
+                    pick = q;
+                }
+            }
+            taken[pick] = true;
+            order[j] = subset[pick];
+        }
     }
 
     /** M distinct indices from [0, n), uniformly: rejection of repeats (n and m are small). */

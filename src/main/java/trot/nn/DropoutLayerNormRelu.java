@@ -69,6 +69,24 @@ final class DropoutLayerNormRelu {
         return relu.output;
     }
 
+    /**
+     * The block's output for a pass that is not back-propagated, written over {@code z} itself (which is returned):
+     * the same mask draw and the same output bits as {@link #forward}, without xhat, the statistics or the ReLU
+     * buffer. The layers forget their inputs, so a backward after it fails instead of using stale activations.
+     */
+    FloatMatrix forwardInference(FloatMatrix z) {
+        Layer first = dropout != null ? dropout : norm;
+        first.checkShape("forward", "input", z, batch, features);
+        count = dropout == null ? 0 : dropout.drawMask();
+        NativeKernels.dropoutLayerNormReluInference(z.data, batch, features, dropout == null ? 1f : dropout.scale(),
+                dropout == null ? EMPTY : dropout.droppedIndices(), count, norm.gain.value.data, norm.bias.value.data,
+                norm.eps);
+        first.input = null;
+        norm.input = null;
+        relu.input = null;
+        return z;
+    }
+
     /** Accumulates the LayerNorm gradients when {@code paramGrads}; returns the gradient with respect to z. */
     FloatMatrix backward(FloatMatrix dout, boolean paramGrads) {
         Layer first = dropout != null ? dropout : norm;

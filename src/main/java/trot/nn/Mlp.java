@@ -193,6 +193,7 @@ public final class Mlp {
 
     /** Runs every layer in order on {@code x} (batch x input) and returns the output buffer (batch x output). */
     public FloatMatrix forward(FloatMatrix x) {
+        inferenceOnly = false;
         FloatMatrix h = x;
         for (int i = 0; i < layers.length; ) {
             DropoutLayerNormRelu b = fused ? blockAt[i] : null;
@@ -207,6 +208,33 @@ public final class Mlp {
     }
 
     /**
+     * The same output as {@link #forward}, bitwise, for a pass that will not be back-propagated (a target network):
+     * each fused block writes its output over its Linear layer's output instead of into buffers of its own, and
+     * keeps nothing for a backward, so the pass touches about a third of the memory. {@link #backward} after it
+     * throws until the next {@link #forward}. Without the fused kernels it is {@link #forward}.
+     */
+    public FloatMatrix forwardInference(FloatMatrix x) {
+        if (!fused()) {
+            return forward(x);
+        }
+        FloatMatrix h = x;
+        for (int i = 0; i < layers.length; ) {
+            DropoutLayerNormRelu b = blockAt[i];
+            if (b != null) {
+                h = b.forwardInference(h);
+                i += b.length();
+            } else {
+                h = layers[i++].forward(h);
+            }
+        }
+        inferenceOnly = true;
+        return h;
+    }
+
+    /** Set by {@link #forwardInference}, cleared by {@link #forward}: no activations to back-propagate through. */
+    private boolean inferenceOnly;
+
+    /**
      * Back-propagates {@code dy} (batch x output) through the last forward.
      *
      * @param paramGrads accumulate into the parameter gradients (off when only d(out)/d(input) is wanted,
@@ -215,6 +243,10 @@ public final class Mlp {
      * @return the input gradient (batch x input) when {@code inputGrad}, else {@code null}
      */
     public FloatMatrix backward(FloatMatrix dy, boolean paramGrads, boolean inputGrad) {
+        if (inferenceOnly) {
+            throw new IllegalStateException(this + ".backward after forwardInference, which keeps no activations:"
+                    + " run forward before a backward");
+        }
         FloatMatrix g = dy;
         for (int i = layers.length - 1; i >= 0; ) {
             DropoutLayerNormRelu b = fused ? blockEndingAt[i] : null;

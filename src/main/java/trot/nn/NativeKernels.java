@@ -53,6 +53,13 @@ final class NativeKernels {
                                                    int count, float[] xhat, float[] gain, float[] bias, float eps,
                                                    float[] mean, float[] rstd, float[] out);
 
+    /**
+     * {@link #dropoutLayerNormReluForward} for a network that is not back-propagated afterwards: the block's output
+     * is written over {@code z} (bitwise the same values), and neither xhat nor the statistics are kept.
+     */
+    static native void dropoutLayerNormReluInference(float[] z, int batch, int features, float scale, int[] dropped,
+                                                     int count, float[] gain, float[] bias, float eps);
+
     /** The backward of {@link #dropoutLayerNormReluForward}; {@code dgain}, {@code dbias} and {@code dz} may be null. */
     static native void dropoutLayerNormReluBackward(float[] dout, float[] out, float[] xhat, float[] gain, float[] rstd,
                                                     int batch, int features, float[] dgain, float[] dbias, float scale,

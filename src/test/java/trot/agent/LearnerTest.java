@@ -82,6 +82,25 @@ class LearnerTest {
     }
 
     @Test
+    void targetsAreEvaluatedOnTheirCriticsOwnWorkerWhereTheSubsetAllows() {
+        int[] order = new int[2];
+        boolean[] taken = new boolean[2];
+        Learner.orderByWorker(new int[]{1, 0}, 2, order, taken);
+        assertArrayEquals(new int[]{0, 1}, order, "DroQ's reversed subset: each critic on its own worker");
+        Learner.orderByWorker(new int[]{0, 1}, 2, order, taken);
+        assertArrayEquals(new int[]{0, 1}, order);
+        Learner.orderByWorker(new int[]{7, 4}, 2, order, taken);
+        assertArrayEquals(new int[]{4, 7}, order, "REDQ, one even and one odd critic");
+        Learner.orderByWorker(new int[]{3, 7}, 2, order, taken);
+        assertArrayEquals(new int[]{3, 7}, order, "both odd: the subset's own order, both still evaluated");
+        Learner.orderByWorker(new int[]{1, 0}, 1, order, taken);
+        assertArrayEquals(new int[]{1, 0}, order, "one worker: the subset's order");
+        int[] big = new int[5];
+        Learner.orderByWorker(new int[]{9, 2, 5, 4, 6}, 2, big, new boolean[5]);
+        assertArrayEquals(new int[]{2, 9, 4, 5, 6}, big, "a permutation of the subset, even slots even where possible");
+    }
+
+    @Test
     void chooseDistinctCoversAllPairsUniformly() {
         Rng rng = new Rng(3);
         int[] out = new int[2];

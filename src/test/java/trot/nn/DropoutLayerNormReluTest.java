@@ -79,6 +79,59 @@ class DropoutLayerNormReluTest {
         return new float[0];
     }
 
+    /**
+     * forwardInference (the target critics' pass) gives forward's output bit for bit, with the masks drawn as forward
+     * draws them (so the generator is where it would be), on the same awkward inputs; and refuses a backward until
+     * the next forward.
+     */
+    @ParameterizedTest
+    @CsvSource({"0.01, 256", "0.1, 37", "0.0, 256", "0.01, 1"})
+    void inferenceIsBitwiseForwardAndKeepsNothingToBackPropagate(float dropout, int batch) {
+        Mlp inference = net(dropout, batch, true), plain = net(dropout, batch, false);
+        assertTrue(inference.fused());
+        Rng rng = new Rng(11);
+        for (int round = 0; round < 4; round++) {
+            FloatMatrix x = new FloatMatrix(batch, 60);
+            rng.fillGaussian(x.data, 0, x.length);
+            if (round == 2) {
+                x.data[0] = Float.NaN;
+                x.data[x.length - 1] = -0f;
+                java.util.Arrays.fill(x.data, 1, Math.min(x.length, 60), 0f);
+            }
+            FloatMatrix copy = x.dup();
+            assertArrayEquals(plain.forward(x).data, inference.forwardInference(x).data, "output, round " + round);
+            assertArrayEquals(copy.data, x.data, "the network input is left alone");
+        }
+        FloatMatrix dy = FloatMatrix.ones(batch, 1);
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> inference.backward(dy, true, true));
+        assertTrue(e.getMessage().contains("forwardInference"), e.getMessage());
+        for (Param p : inference.params()) {
+            assertTrue(java.util.Arrays.equals(new float[p.size()], p.grad.data), p.name + ": no gradient written");
+        }
+        // A forward after it back-propagates as before (the in-place pass left no stale state behind).
+        FloatMatrix x = new FloatMatrix(batch, 60);
+        rng.fillGaussian(x.data, 0, x.length);
+        assertArrayEquals(plain.forward(x).data, inference.forward(x).data, "forward after inference");
+        assertArrayEquals(plain.backward(dy, true, true).data, inference.backward(dy, true, true).data,
+                "input gradient after inference");
+        for (int p = 0; p < plain.params().size(); p++) {
+            assertArrayEquals(plain.params().get(p).grad.data, inference.params().get(p).grad.data,
+                    plain.params().get(p).name + " gradient after inference");
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void inferenceWithoutFusedBlocksIsForward() {
+        Mlp unfused = net(0.01f, 16, false), reference = net(0.01f, 16, false);
+        FloatMatrix x = new FloatMatrix(16, 60);
+        new Rng(4).fillGaussian(x.data, 0, x.length);
+        assertArrayEquals(reference.forward(x).data, unfused.forwardInference(x).data);
+        FloatMatrix dy = FloatMatrix.ones(16, 1);
+        assertArrayEquals(reference.backward(dy, true, true).data, unfused.backward(dy, true, true).data,
+                "without fused blocks inference keeps the activations (it is forward), so backward works");
+    }
+
     @ParameterizedTest
     @CsvSource({"0.01, 600"})
     void batchesAboveTheKernelsBlockRunUnfused(float dropout, int batch) {
@@ -168,6 +221,36 @@ class DropoutLayerNormReluTest {
             block.forward(new FloatMatrix(b, f));
             org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                     () -> block.backward(new FloatMatrix(b - 1, f), true), "output gradient of the wrong batch");
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> block.forwardInference(new FloatMatrix(b + 1, f)), "inference input of the wrong batch");
+            block.forwardInference(new FloatMatrix(b, f));
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                    () -> block.backward(new FloatMatrix(b, f), true), "backward after inference");
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void theInferenceKernelChecksItsArguments() {
+        float[] z = new float[32], gain = new float[8], bias = new float[8];
+        org.junit.jupiter.api.Assertions.assertThrows(ArrayIndexOutOfBoundsException.class,
+                () -> NativeKernels.dropoutLayerNormReluInference(new float[31], 4, 8, 1f, new int[0], 0, gain, bias, 1e-5f),
+                "z too short");
+        org.junit.jupiter.api.Assertions.assertThrows(ArrayIndexOutOfBoundsException.class,
+                () -> NativeKernels.dropoutLayerNormReluInference(z, 4, 8, 1f, new int[0], 0, new float[7], bias, 1e-5f),
+                "gain too short");
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> NativeKernels.dropoutLayerNormReluInference(z, 4, 8, 1f, new int[]{5, 3}, 2, gain, bias, 1e-5f),
+                "dropped not ascending");
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> NativeKernels.dropoutLayerNormReluInference(z, 4, 8, 1f, new int[]{40}, 1, gain, bias, 1e-5f),
+                "dropped outside the block");
+        java.util.Arrays.fill(gain, 1f);
+        for (int i = 0; i < 32; i++) {
+            z[i] = i % 8 == 0 ? 0f : i;     // column-major 4 x 8: the first column's sample 0 is 0
+        }
+        NativeKernels.dropoutLayerNormReluInference(z, 4, 8, 1f, new int[0], 0, gain, bias, 1e-5f);
+        for (float v : z) {
+            assertTrue(v >= 0f && Float.isFinite(v), "ReLU(LayerNorm) written in place: " + v);
         }
     }
 }
