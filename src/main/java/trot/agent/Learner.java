@@ -213,8 +213,12 @@ public final class Learner implements AutoCloseable {
 
         final int workerCount = threads;
         this.sampleNextActions = k -> {
+            if (k == config.updatesPerStep()) {            // the actor's own forward, when it runs early
+                policy.sample(batches[k - 1].observations, actorNoise);
+                return;
+            }
             TanhGaussianPolicy pi = samplers[k % workerCount];
-            if (source != null) {
+            if (source != null && !(actorEarly && k == config.updatesPerStep() - 1)) {
                 source.gather(batchRows[k], batches[k]);
             }
             pi.sample(batches[k].nextObservations, nextNoise[k]);
@@ -224,7 +228,25 @@ public final class Learner implements AutoCloseable {
         this.evaluateTargets = j -> critics[targetOrder[j]].evaluateTarget(current.nextObservations, currentNextActions);
         this.updateCritics = i -> critics[i].update(current.observations, current.actions, y, config.polyakRate());
         this.criticActionGradients = i -> critics[i].actionGradient(current.observations, policy.action());
+        this.forkTask = i -> (i == 0 ? forkFirst : forkSecond).run();
+        this.fork = (first, second) -> {
+            forkFirst = first;
+            forkSecond = second;
+            try {
+                workers.run(2, forkTask);
+            } finally {
+                forkFirst = null;
+                forkSecond = null;
+            }
+        };
     }
+
+    /** Two jobs of the actor's backward at once, on two workers (trot.nn.Mlp.Fork over {@link #workers}). */
+    private final trot.nn.Mlp.Fork fork;
+    private final Workers.Task forkTask;
+    private Runnable forkFirst, forkSecond;
+    /** This update runs the actor's forward in the sampling phase (see update). */
+    private boolean actorEarly;
 
     private FloatMatrix currentNextActions;
 
@@ -253,9 +275,18 @@ public final class Learner implements AutoCloseable {
             }
             noise.fill(nextNoise[k]);
         }
+        // The actor's noise for line 10, the next draw of the same generator (so drawn here or after the critic
+        // updates, the same numbers). The actor's forward on the last mini-batch does not depend on the critic
+        // updates either: when the G sampling tasks leave a worker idle (G not a multiple of the thread count, as
+        // SAC's G = 1 on two), it runs there as task G, and that mini-batch is copied out first, here.
+        noise.fill(actorNoise);
+        actorEarly = g % workers.threads() != 0;
+        if (actorEarly && split) {
+            data.gather(batchRows[g - 1], batches[g - 1]);
+        }
         source = split ? data : null;
         try {
-            workers.run(g, sampleNextActions);
+            workers.run(actorEarly ? g + 1 : g, sampleNextActions);
         } finally {
             source = null;
         }
@@ -287,8 +318,9 @@ public final class Learner implements AutoCloseable {
         // Line 10: the actor, once, on the last mini-batch: minimise mean_b(alpha log pi(a~|s) - mean_i Q_i(s, a~)),
         // a~ = tanh(mu + sigma eps) reparameterised, over ALL N critics (dropout active).
         current = batches[g - 1];
-        noise.fill(actorNoise);
-        policy.sample(current.observations, actorNoise);
+        if (!actorEarly) {
+            policy.sample(current.observations, actorNoise);
+        }
         workers.run(n, criticActionGradients);
         final float[] logp = policy.logProb().data;
         final float[] da = dAction.data;
@@ -316,7 +348,7 @@ public final class Learner implements AutoCloseable {
         meanLogp /= bs;
         meanQ /= (double) n * bs;
         actorAdam.zeroGrad();
-        policy.backward(dAction, dLogProb);
+        policy.backward(dAction, dLogProb, fork);       // each layer's dW beside its dX: two workers
         actorAdam.step();
 
         // Temperature: minimise alpha (H - H_target) with H = -mean log pi, on log alpha:

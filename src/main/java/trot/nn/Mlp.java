@@ -261,6 +261,53 @@ public final class Mlp {
         return g;
     }
 
+    /**
+     * Runs two independent jobs and returns when both are done, possibly at once on two threads (a learner's
+     * workers). Neither job may touch what the other writes.
+     */
+    public interface Fork {
+        void both(Runnable first, Runnable second);
+    }
+
+    /**
+     * {@link #backward(FloatMatrix, boolean, boolean) backward(dy, true, false)} with each Linear layer's parameter
+     * gradients ({@code dW += X^T dY}, {@code db += dY^T 1}) computed beside the input gradient it passes down
+     * ({@code dX = dY W^T}) instead of before it: the two products of a layer read the same {@code dY} and write
+     * different buffers, so {@code fork} may run them at once, and only the chain of input gradients is serial.
+     * For a 256-wide policy that halves the critical path (two 256 x 256 x 256 products instead of three, of five).
+     * The same products on the same operands as {@code backward}: the same bits, whatever {@code fork} does.
+     */
+    public void backwardForked(FloatMatrix dy, Fork fork) {
+        if (inferenceOnly) {
+            throw new IllegalStateException(this + ".backward after forwardInference, which keeps no activations:"
+                    + " run forward before a backward");
+        }
+        FloatMatrix g = dy;
+        for (int i = layers.length - 1; i >= 0; ) {
+            DropoutLayerNormRelu b = fused ? blockEndingAt[i] : null;
+            if (b != null) {
+                g = b.backward(g, true);
+                i -= b.length();
+            } else if (layers[i] instanceof Linear && i > 0) {
+                forkLayer = layers[i];
+                forkGrad = g;
+                fork.both(forkInputGradient, forkParamGradients);
+                g = forkLayer.gradInput();
+                forkLayer = null;
+                forkGrad = null;
+                i--;
+            } else {
+                g = layers[i].backward(g, true, i > 0);
+                i--;
+            }
+        }
+    }
+
+    private Layer forkLayer;
+    private FloatMatrix forkGrad;
+    private final Runnable forkInputGradient = () -> forkLayer.backward(forkGrad, false, true);
+    private final Runnable forkParamGradients = () -> forkLayer.backward(forkGrad, true, false);
+
     /** Chooses who computes the products of every {@link Linear} layer ({@link Linear#setProducts}). */
     public void setProducts(trot.blas.Products products) {
         for (Layer l : layers) {

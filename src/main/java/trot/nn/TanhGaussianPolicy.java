@@ -65,6 +65,15 @@ public final class TanhGaussianPolicy {
         net.backward(head.backward(dAction, dLogProb), true, false);
     }
 
+    /**
+     * {@link #backward(FloatMatrix, FloatMatrix)} with each layer's weight gradient beside the input gradient it
+     * passes down ({@link Mlp#backwardForked}): the same bits, a shorter serial path when {@code fork} runs two
+     * threads.
+     */
+    public void backward(FloatMatrix dAction, FloatMatrix dLogProb, Mlp.Fork fork) {
+        net.backwardForked(head.backward(dAction, dLogProb), fork);
+    }
+
     public FloatMatrix action() {
         return head.action();
     }
