@@ -172,6 +172,8 @@ static void ln_backward(const float *restrict dy, const float *restrict xhat, co
  * Backward: dy = dout * min(1, out 2^100 2^100) as trot.nn.Relu's backward; LayerNorm's backward as ln_backward
  * (the per-column dy staged and summed by ln_column_sums, ln_backward's own loop); dz = dx * scale, dropped units 0.
  * Either may run with scale 1 and no dropped units (LayerNorm -> ReLU without dropout): z * 1 is z exactly.
+ * In place: xhat may be z (forward) and dz may be dout (backward). Every pass stages column j in col before it
+ * writes column j, and no later pass reads a column an earlier one wrote, so z and dout carry no restrict.
  */
 #define FUSED_MAX_BATCH 4096
 
@@ -198,8 +200,8 @@ static inline float java_min1(float v) {
     return (v < 1.0f || v != v) ? v : 1.0f;
 }
 
-static void fused_forward(const float *restrict z, int n, int f, float scale, const int *restrict dropped,
-                          int count, float *restrict xhat, const float *restrict gain, const float *restrict bias,
+static void fused_forward(const float *z, int n, int f, float scale, const int *restrict dropped,
+                          int count, float *xhat, const float *restrict gain, const float *restrict bias,
                           float eps, float *restrict mean, float *restrict rstd, float *restrict out) {
     float col[FUSED_MAX_BATCH];
     for (int b = 0; b < n; b++) {
@@ -278,10 +280,10 @@ static inline void relu_grad_column(const float *restrict doj, const float *rest
     }
 }
 
-static void fused_backward(const float *restrict dout, const float *restrict out, const float *restrict xhat,
+static void fused_backward(const float *dout, const float *restrict out, const float *restrict xhat,
                            const float *restrict gain, const float *restrict rstd, int n, int f,
                            float *restrict dgain, float *restrict dbias, float scale, const int *restrict dropped,
-                           int count, float *restrict dz) {
+                           int count, float *dz) {
     float mg[FUSED_MAX_BATCH], mgh[FUSED_MAX_BATCH], col[FUSED_MAX_BATCH];
     const float inv_f = 1.0f / (float)f;
     if (dz != NULL) {
@@ -481,10 +483,17 @@ JNIEXPORT void JNICALL NK(dropoutLayerNormReluForward)(JNIEnv *env, jclass cls, 
           && long_enough(env, K, "mean", mean, batch) && long_enough(env, K, "rstd", rstd, batch)
           && long_enough(env, K, "out", out, nf) && dropped_ok(env, K, dropped, count, nf));
     if (batch == 0 || features == 0) return;
+    /* xhat may be z itself (written in place): pinned once, written back. Any other shared array is refused. */
+    const int in_place = (*env)->IsSameObject(env, z, xhat);
     pin_t p[8] = { IN(z), IN(dropped), OUT(xhat), IN(gain), IN(bias), OUT(mean), OUT(rstd), OUT(out) };
+    if (in_place) {
+        p[0].mode = 0;
+        p[2].array = NULL;
+    }
     if (!pin_all(env, K, p, 8)) return;
     if (ascending(env, K, (const int *)p[1].ptr, count, nf)) {
-        fused_forward(F(0), batch, features, scale, (const int *)p[1].ptr, count, F(2), F(3), F(4), eps, F(5), F(6), F(7));
+        fused_forward(F(0), batch, features, scale, (const int *)p[1].ptr, count, in_place ? F(0) : F(2), F(3), F(4),
+                      eps, F(5), F(6), F(7));
     }
     unpin_all(env, p, 8);
 }
@@ -520,11 +529,17 @@ JNIEXPORT void JNICALL NK(dropoutLayerNormReluBackward)(JNIEnv *env, jclass cls,
     CHECK(dbias == NULL || long_enough(env, K, "dbias", dbias, features));
     CHECK(dz == NULL || long_enough(env, K, "dz", dz, nf));
     if (batch == 0 || features == 0 || (dgain == NULL && dbias == NULL && dz == NULL)) return;
+    /* dz may be dout itself (written in place): pinned once, written back. Any other shared array is refused. */
+    const int in_place = dz != NULL && (*env)->IsSameObject(env, dout, dz);
     pin_t p[9] = { IN(dout), IN(out), IN(xhat), IN(gain), IN(rstd), OUT(dgain), OUT(dbias), IN(dropped), OUT(dz) };
+    if (in_place) {
+        p[0].mode = 0;
+        p[8].array = NULL;
+    }
     if (!pin_all(env, K, p, 9)) return;
     if (ascending(env, K, (const int *)p[7].ptr, count, nf)) {
         fused_backward(F(0), F(1), F(2), F(3), F(4), batch, features, F(5), F(6), scale, (const int *)p[7].ptr, count,
-                       F(8));
+                       in_place ? F(0) : F(8));
     }
     unpin_all(env, p, 9);
 }

@@ -9,9 +9,14 @@ import org.jblas.FloatMatrix;
  * <p>Bitwise the three layers one after the other: the kernels do their float operations in their order, on
  * values staged column by column in L1 instead of written to and read back from two whole batch x features
  * buffers (Dropout's and LayerNorm's outputs), so four passes over memory instead of seven forward and
- * three instead of six backward. The parameters, the mask, {@code xhat}, the per-sample statistics and the ReLU
- * output live where the layers keep them ({@link Dropout#lastMask}, the layers' {@code output()} of ReLU and
- * {@code backward} of the next layer work as before); Dropout's and LayerNorm's own outputs are not written.
+ * three instead of six backward. The parameters, the mask, the per-sample statistics and the ReLU output live
+ * where the layers keep them ({@link Dropout#lastMask}, the layers' {@code output()} of ReLU and {@code backward}
+ * of the next layer work as before); Dropout's and LayerNorm's own outputs are not written.
+ *
+ * <p>In place, to touch fewer cold buffers: {@code xhat} is written over the block's input z (the Linear layer's
+ * output, which nothing reads again before the next forward), and the backward writes dL/dz over its {@code dout}
+ * (the next Linear layer's dX, read only here) and returns that buffer. So inside a fused network the preceding
+ * Linear's {@code output()} holds xhat after a forward, and LayerNorm's {@code normalized()} is not written.
  *
  * <p>{@link Mlp} uses it for every Dropout -> LayerNorm -> ReLU (or LayerNorm -> ReLU) run when libtrotnn.so is
  * loaded and the batch is at most {@link #MAX_BATCH}; {@link Mlp#setFused(boolean)} turns it off.
@@ -26,6 +31,8 @@ final class DropoutLayerNormRelu {
     private final Relu relu;
     private final int batch, features;
     private int count;
+    /** Where the last forward left xhat: over its input z, which nothing writes again before the backward. */
+    private FloatMatrix xhat;
 
     DropoutLayerNormRelu(Dropout dropout, LayerNorm norm, Relu relu) {
         this.dropout = dropout;
@@ -58,10 +65,11 @@ final class DropoutLayerNormRelu {
         first.checkShape("forward", "input", z, batch, features);
         count = dropout == null ? 0 : dropout.drawMask();
         NativeKernels.dropoutLayerNormReluForward(z.data, batch, features, dropout == null ? 1f : dropout.scale(),
-                dropout == null ? EMPTY : dropout.droppedIndices(), count, norm.normalized().data,
+                dropout == null ? EMPTY : dropout.droppedIndices(), count, z.data,     // xhat over z, in place
                 norm.gain.value.data, norm.bias.value.data, norm.eps, norm.sampleMeans(), norm.sampleInverseStd(),
                 relu.output.data);
         first.input = z;
+        xhat = z;
         if (dropout != null) {
             norm.input = dropout.output;
         }
@@ -94,8 +102,8 @@ final class DropoutLayerNormRelu {
             throw new IllegalStateException(first + ".backward called before forward");
         }
         relu.checkShape("backward", "output gradient", dout, batch, features);
-        FloatMatrix dz = first.gradInput;
-        NativeKernels.dropoutLayerNormReluBackward(dout.data, relu.output.data, norm.normalized().data,
+        FloatMatrix dz = dout;                          // in place: dout is the next Linear's dX, read only here
+        NativeKernels.dropoutLayerNormReluBackward(dout.data, relu.output.data, xhat.data,
                 norm.gain.value.data, norm.sampleInverseStd(), batch, features,
                 paramGrads ? norm.gain.grad.data : null, paramGrads ? norm.bias.grad.data : null,
                 dropout == null ? 1f : dropout.scale(), dropout == null ? EMPTY : dropout.droppedIndices(), count,

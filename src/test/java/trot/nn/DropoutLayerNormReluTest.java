@@ -57,10 +57,17 @@ class DropoutLayerNormReluTest {
             }
             Layer[] a = plain.layers(), b = fused.layers();
             for (int i = 0; i < a.length; i++) {
-                assertArrayEquals(layerState(a[i]), layerState(b[i]),
+                assertArrayEquals(layerState(a[i]), b[i] instanceof LayerNorm ? fusedXhat(b, i) : layerState(b[i]),
                         a[i] + " state, round " + round);
             }
         }
+    }
+
+    /** A fused block keeps LayerNorm's xhat over its input z, the output of the Linear layer before the block. */
+    static float[] fusedXhat(Layer[] layers, int norm) {
+        int linear = layers[norm - 1] instanceof Dropout ? norm - 2 : norm - 1;
+        assertTrue(layers[linear] instanceof Linear, layers[linear] + " should be the Linear before " + layers[norm]);
+        return layers[linear].output().data;
     }
 
     /** What a layer keeps for its backward that the fused block must keep too: a ReLU's output, a dropout's mask. */
@@ -252,5 +259,42 @@ class DropoutLayerNormReluTest {
         for (float v : z) {
             assertTrue(v >= 0f && Float.isFinite(v), "ReLU(LayerNorm) written in place: " + v);
         }
+    }
+
+    /** In place (xhat over z, dz over dout) the kernels write what they write into separate buffers; other aliases are refused. */
+    @org.junit.jupiter.api.Test
+    void theKernelsInPlaceGiveWhatTheyGiveIntoSeparateBuffers() {
+        int n = 37, f = 19;
+        Rng rng = new Rng(21);
+        float[] z = new float[n * f], gain = new float[f], bias = new float[f], dout = new float[n * f];
+        rng.fillGaussian(z, 0, z.length);
+        rng.fillGaussian(gain, 0, f);
+        rng.fillGaussian(bias, 0, f);
+        rng.fillGaussian(dout, 0, dout.length);
+        int[] dropped = {3, 40, 41, 400, n * f - 1};
+        float[] xhat = new float[n * f], out = new float[n * f], mean = new float[n], rstd = new float[n];
+        NativeKernels.dropoutLayerNormReluForward(z.clone(), n, f, 1.25f, dropped, dropped.length, xhat, gain, bias,
+                1e-5f, mean, rstd, out);
+        float[] zx = z.clone(), out2 = new float[n * f], mean2 = new float[n], rstd2 = new float[n];
+        NativeKernels.dropoutLayerNormReluForward(zx, n, f, 1.25f, dropped, dropped.length, zx, gain, bias, 1e-5f,
+                mean2, rstd2, out2);
+        assertArrayEquals(xhat, zx, "xhat written over z");
+        assertArrayEquals(out, out2);
+        assertArrayEquals(rstd, rstd2);
+        float[] dz = new float[n * f], dgain = new float[f], dbias = new float[f];
+        NativeKernels.dropoutLayerNormReluBackward(dout.clone(), out, xhat, gain, rstd, n, f, dgain, dbias, 1.25f,
+                dropped, dropped.length, dz);
+        float[] dd = dout.clone(), dgain2 = new float[f], dbias2 = new float[f];
+        NativeKernels.dropoutLayerNormReluBackward(dd, out, xhat, gain, rstd, n, f, dgain2, dbias2, 1.25f, dropped,
+                dropped.length, dd);
+        assertArrayEquals(dz, dd, "dz written over dout");
+        assertArrayEquals(dgain, dgain2);
+        assertArrayEquals(dbias, dbias2);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> NativeKernels.dropoutLayerNormReluForward(zx, n, f, 1f, new int[0], 0, out2, gain, bias, 1e-5f,
+                        mean2, rstd2, out2), "xhat and out the same array");
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> NativeKernels.dropoutLayerNormReluBackward(dd, out, xhat, gain, rstd, n, f, dgain2, dbias2, 1f,
+                        new int[0], 0, xhat), "dz over xhat");
     }
 }
