@@ -156,7 +156,10 @@ class ReplayBufferTest {
             }
             r.add(o, a, 100 * t + 30, o2, t == 3);
         }
-        int[] rows = {4, 0, 2, 3};
+        // 4 rows: one by one; 8 and 16: in blocks of eight; 13 and 19: a block or two and a ragged tail.
+        int[][] rowSets = {{4, 0, 2, 3}, {1, 4, 4, 0, 2, 3, 1, 0}, {3, 1, 4, 0, 2, 2, 4, 1, 0, 3, 3, 4, 1},
+                {0, 1, 2, 3, 4, 4, 3, 2, 1, 0, 2, 4, 1, 3, 0, 2}, {4, 3, 2, 1, 0, 0, 1, 2, 3, 4, 1, 1, 1, 4, 4, 2, 0, 3, 2}};
+        for (int[] rows : rowSets) {
         Batch b = new Batch(rows.length, obs, act);
         r.gather(rows, b);
         for (int i = 0; i < rows.length; i++) {
@@ -170,6 +173,7 @@ class ReplayBufferTest {
             }
             assertEquals(100 * t + 30, b.rewards.data[i]);
             assertEquals(t == 3 ? 0f : 1f, b.masks.data[i]);
+        }
         }
     }
 
