@@ -88,6 +88,8 @@ public final class Mlp {
     private final Layer[] layers;
     /** The fused block starting at layer i, or null; and ending at layer i (the same objects). */
     private final DropoutLayerNormRelu[] blockAt, blockEndingAt;
+    /** Layer i is a ReLU that runs in place (see findBlocks); off with the fused blocks. */
+    private final boolean[] reluInPlace;
     /** {@code -Dtrot.fused=false} runs the layers one by one (A/B benchmarks; the results are the same bits). */
     private boolean fused = !"false".equals(System.getProperty("trot.fused"));
     private final List<Param> params;
@@ -120,11 +122,17 @@ public final class Mlp {
         this.params = collectParams(layers);
         this.blockAt = new DropoutLayerNormRelu[layers.length];
         this.blockEndingAt = new DropoutLayerNormRelu[layers.length];
+        this.reluInPlace = new boolean[layers.length];
         findBlocks();
     }
 
-    /** Every Dropout -> LayerNorm -> ReLU (or LayerNorm -> ReLU) run the fused kernels can take. */
+    /** Every Dropout -> LayerNorm -> ReLU (or LayerNorm -> ReLU) run the fused kernels can take, and every ReLU
+     * right after a Linear layer, which runs in place over that layer's output (and its backward over the dX it
+     * gets). */
     private void findBlocks() {
+        for (int i = 1; i < layers.length; i++) {
+            reluInPlace[i] = layers[i] instanceof Relu && layers[i - 1] instanceof Linear;
+        }
         for (int i = 0; i < layers.length; i++) {
             int len = DropoutLayerNormRelu.fusableAt(layers, i);
             if (len > 0) {
@@ -139,7 +147,9 @@ public final class Mlp {
 
     /**
      * Runs each Dropout -> LayerNorm -> ReLU block as one native kernel ({@link DropoutLayerNormRelu}; on by
-     * default where libtrotnn.so is loaded, bitwise the same results either way) or as its three layers.
+     * default where libtrotnn.so is loaded, bitwise the same results either way) or as its three layers; and each
+     * ReLU right after a Linear layer in place over that layer's output, its backward over the dX it receives
+     * (Java, so wherever the kernels are; the same values, two fewer buffers touched), or into its own buffers.
      */
     public void setFused(boolean fused) {
         this.fused = fused;
@@ -174,6 +184,7 @@ public final class Mlp {
         this.params = shared.params;
         this.blockAt = new DropoutLayerNormRelu[layers.length];
         this.blockEndingAt = new DropoutLayerNormRelu[layers.length];
+        this.reluInPlace = new boolean[layers.length];
         this.fused = shared.fused;
         findBlocks();
     }
@@ -194,12 +205,15 @@ public final class Mlp {
     /** Runs every layer in order on {@code x} (batch x input) and returns the output buffer (batch x output). */
     public FloatMatrix forward(FloatMatrix x) {
         inferenceOnly = false;
+        inPlaceForward = fused;
         FloatMatrix h = x;
         for (int i = 0; i < layers.length; ) {
             DropoutLayerNormRelu b = fused ? blockAt[i] : null;
             if (b != null) {
                 h = b.forward(h);
                 i += b.length();
+            } else if (inPlaceForward && reluInPlace[i]) {
+                h = ((Relu) layers[i++]).forwardInPlace(h);
             } else {
                 h = layers[i++].forward(h);
             }
@@ -223,6 +237,8 @@ public final class Mlp {
             if (b != null) {
                 h = b.forwardInference(h);
                 i += b.length();
+            } else if (fused && reluInPlace[i]) {
+                h = ((Relu) layers[i++]).forwardInPlace(h);
             } else {
                 h = layers[i++].forward(h);
             }
@@ -233,6 +249,8 @@ public final class Mlp {
 
     /** Set by {@link #forwardInference}, cleared by {@link #forward}: no activations to back-propagate through. */
     private boolean inferenceOnly;
+    /** The last forward ran its ReLUs in place, so the backward must too (whatever setFused says meanwhile). */
+    private boolean inPlaceForward;
 
     /**
      * Back-propagates {@code dy} (batch x output) through the last forward.
@@ -253,6 +271,9 @@ public final class Mlp {
             if (b != null) {
                 g = b.backward(g, paramGrads); // a block never starts the network: its input gradient is needed
                 i -= b.length();
+            } else if (inPlaceForward && reluInPlace[i]) {
+                g = ((Relu) layers[i]).backwardInPlace(g);
+                i--;
             } else {
                 g = layers[i].backward(g, paramGrads, i > 0 || inputGrad);
                 i--;
@@ -288,6 +309,9 @@ public final class Mlp {
             if (b != null) {
                 g = b.backward(g, true);
                 i -= b.length();
+            } else if (inPlaceForward && reluInPlace[i]) {
+                g = ((Relu) layers[i]).backwardInPlace(g);
+                i--;
             } else if (layers[i] instanceof Linear && i > 0) {
                 forkLayer = layers[i];
                 forkGrad = g;
