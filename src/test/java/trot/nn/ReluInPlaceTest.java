@@ -52,6 +52,12 @@ class ReluInPlaceTest {
             }
             Layer[] layers = inPlace.layers();
             assertSame(layers[0].output(), layers[2].input, "fc1 reads relu0's result from fc0's output buffer");
+            for (int i : new int[]{1, 3}) {
+                assertArrayEquals(new float[layers[i].output().length], layers[i].output().data,
+                        layers[i] + ": its own output buffer is never written");
+                assertArrayEquals(new float[layers[i].gradInput().length], layers[i].gradInput().data,
+                        layers[i] + ": its own input-gradient buffer is never written, by backward or backwardForked");
+            }
         }
     }
 
