@@ -200,10 +200,10 @@ static inline float java_min1(float v) {
     return (v < 1.0f || v != v) ? v : 1.0f;
 }
 
-static void fused_forward(const float *z, int n, int f, float scale, const int *restrict dropped,
-                          int count, float *xhat, const float *restrict gain, const float *restrict bias,
-                          float eps, float *restrict mean, float *restrict rstd, float *restrict out) {
-    float col[FUSED_MAX_BATCH];
+/* The per-sample LayerNorm statistics of x = dropout(z), as ln_forward computes them: one Welford pass over the
+ * features (col: scratch for one column), then rstd = 1 / sqrt(var + eps). Shared by both fused forwards. */
+static void fused_statistics(const float *z, int n, int f, float scale, const int *restrict dropped, int count,
+                             float eps, float *restrict col, float *restrict mean, float *restrict rstd) {
     for (int b = 0; b < n; b++) {
         mean[b] = 0.0f;
         rstd[b] = 0.0f;
@@ -222,7 +222,14 @@ static void fused_forward(const float *z, int n, int f, float scale, const int *
     for (int b = 0; b < n; b++) {
         rstd[b] = (float)(1.0 / sqrt((double)(rstd[b] * inv_f + eps)));
     }
-    next = 0;
+}
+
+static void fused_forward(const float *z, int n, int f, float scale, const int *restrict dropped,
+                          int count, float *xhat, const float *restrict gain, const float *restrict bias,
+                          float eps, float *restrict mean, float *restrict rstd, float *restrict out) {
+    float col[FUSED_MAX_BATCH];
+    fused_statistics(z, n, f, scale, dropped, count, eps, col, mean, rstd);
+    int next = 0;
     for (int j = 0; j < f; j++) {
         next = dropout_column(z + (size_t)j * n, col, n, j, scale, dropped, count, next);
         float *restrict hj = xhat + (size_t)j * n;
@@ -244,25 +251,8 @@ static void fused_forward(const float *z, int n, int f, float scale, const int *
 static void fused_forward_inference(float *zio, int n, int f, float scale, const int *restrict dropped, int count,
                                     const float *restrict gain, const float *restrict bias, float eps) {
     float col[FUSED_MAX_BATCH], mean[FUSED_MAX_BATCH], rstd[FUSED_MAX_BATCH];
-    for (int b = 0; b < n; b++) {
-        mean[b] = 0.0f;
-        rstd[b] = 0.0f;
-    }
+    fused_statistics(zio, n, f, scale, dropped, count, eps, col, mean, rstd);
     int next = 0;
-    for (int j = 0; j < f; j++) {
-        next = dropout_column(zio + (size_t)j * n, col, n, j, scale, dropped, count, next);
-        const float w = 1.0f / (float)(j + 1);
-        for (int b = 0; b < n; b++) {
-            const float d = col[b] - mean[b];
-            mean[b] += d * w;
-            rstd[b] += d * (col[b] - mean[b]);
-        }
-    }
-    const float inv_f = 1.0f / (float)f;
-    for (int b = 0; b < n; b++) {
-        rstd[b] = (float)(1.0 / sqrt((double)(rstd[b] * inv_f + eps)));
-    }
-    next = 0;
     for (int j = 0; j < f; j++) {
         float *oj = zio + (size_t)j * n;
         next = dropout_column(oj, col, n, j, scale, dropped, count, next);

@@ -204,21 +204,7 @@ public final class Mlp {
 
     /** Runs every layer in order on {@code x} (batch x input) and returns the output buffer (batch x output). */
     public FloatMatrix forward(FloatMatrix x) {
-        inferenceOnly = false;
-        inPlaceForward = fused;
-        FloatMatrix h = x;
-        for (int i = 0; i < layers.length; ) {
-            DropoutLayerNormRelu b = fused ? blockAt[i] : null;
-            if (b != null) {
-                h = b.forward(h);
-                i += b.length();
-            } else if (inPlaceForward && reluInPlace[i]) {
-                h = ((Relu) layers[i++]).forwardInPlace(h);
-            } else {
-                h = layers[i++].forward(h);
-            }
-        }
-        return h;
+        return forward(x, false);
     }
 
     /**
@@ -228,14 +214,15 @@ public final class Mlp {
      * throws until the next {@link #forward}. Without the fused kernels it is {@link #forward}.
      */
     public FloatMatrix forwardInference(FloatMatrix x) {
-        if (!fused()) {
-            return forward(x);
-        }
+        return forward(x, fused());
+    }
+
+    private FloatMatrix forward(FloatMatrix x, boolean inference) {
         FloatMatrix h = x;
         for (int i = 0; i < layers.length; ) {
-            DropoutLayerNormRelu b = blockAt[i];
+            DropoutLayerNormRelu b = fused ? blockAt[i] : null;
             if (b != null) {
-                h = b.forwardInference(h);
+                h = inference ? b.forwardInference(h) : b.forward(h);
                 i += b.length();
             } else if (fused && reluInPlace[i]) {
                 h = ((Relu) layers[i++]).forwardInPlace(h);
@@ -243,7 +230,8 @@ public final class Mlp {
                 h = layers[i++].forward(h);
             }
         }
-        inferenceOnly = true;
+        inferenceOnly = inference;
+        inPlaceForward = fused;
         return h;
     }
 
@@ -261,6 +249,11 @@ public final class Mlp {
      * @return the input gradient (batch x input) when {@code inputGrad}, else {@code null}
      */
     public FloatMatrix backward(FloatMatrix dy, boolean paramGrads, boolean inputGrad) {
+        return backward(dy, paramGrads, inputGrad, null);
+    }
+
+    /** The backward pass; with a fork, each Linear layer above the first runs its dW beside its dX. */
+    private FloatMatrix backward(FloatMatrix dy, boolean paramGrads, boolean inputGrad, Fork fork) {
         if (inferenceOnly) {
             throw new IllegalStateException(this + ".backward after forwardInference, which keeps no activations:"
                     + " run forward before a backward");
@@ -273,6 +266,14 @@ public final class Mlp {
                 i -= b.length();
             } else if (inPlaceForward && reluInPlace[i]) {
                 g = ((Relu) layers[i]).backwardInPlace(g);
+                i--;
+            } else if (fork != null && i > 0 && layers[i] instanceof Linear) {
+                forkLayer = layers[i];
+                forkGrad = g;
+                fork.both(forkInputGradient, forkParamGradients);
+                g = forkLayer.gradInput();
+                forkLayer = null;
+                forkGrad = null;
                 i--;
             } else {
                 g = layers[i].backward(g, paramGrads, i > 0 || inputGrad);
@@ -299,32 +300,7 @@ public final class Mlp {
      * The same products on the same operands as {@code backward}: the same bits, whatever {@code fork} does.
      */
     public void backwardForked(FloatMatrix dy, Fork fork) {
-        if (inferenceOnly) {
-            throw new IllegalStateException(this + ".backward after forwardInference, which keeps no activations:"
-                    + " run forward before a backward");
-        }
-        FloatMatrix g = dy;
-        for (int i = layers.length - 1; i >= 0; ) {
-            DropoutLayerNormRelu b = fused ? blockEndingAt[i] : null;
-            if (b != null) {
-                g = b.backward(g, true);
-                i -= b.length();
-            } else if (inPlaceForward && reluInPlace[i]) {
-                g = ((Relu) layers[i]).backwardInPlace(g);
-                i--;
-            } else if (layers[i] instanceof Linear && i > 0) {
-                forkLayer = layers[i];
-                forkGrad = g;
-                fork.both(forkInputGradient, forkParamGradients);
-                g = forkLayer.gradInput();
-                forkLayer = null;
-                forkGrad = null;
-                i--;
-            } else {
-                g = layers[i].backward(g, true, i > 0);
-                i--;
-            }
-        }
+        backward(dy, true, false, java.util.Objects.requireNonNull(fork, "fork"));
     }
 
     private Layer forkLayer;
