@@ -144,8 +144,11 @@ class A1RobotTest {
             assertTrue(robot.getUpTries() <= FAST.getUpTries(), "tries " + robot.getUpTries());
             assertEquals(0, o[A1Walk.OBS_ROLL], 0.1, "roll");
             assertEquals(0, o[A1Walk.OBS_PITCH], 0.1, "pitch");
+            // What the reset promises (it checks every joint against this before it returns), not a tighter bound:
+            // right after a roll-over the calves still sag under a host slowed by other load (-1.94 rad seen once).
             for (int j = 0; j < 12; j++) {
-                assertEquals(A1Robot.STAND_RAD[j % 3], o[A1Walk.OBS_JOINT_ANGLES + j], 0.12, "joint " + j);
+                assertEquals(A1Robot.STAND_RAD[j % 3], o[A1Walk.OBS_JOINT_ANGLES + j], FAST.getUpTolerance_rad(),
+                        "joint " + j);
             }
             StepResult out = new StepResult(A1Walk.OBSERVATION_SIZE);
             for (int k = 0; k < 5; k++) {
