@@ -172,11 +172,11 @@ static void ln_backward(const float *restrict dy, const float *restrict xhat, co
  * Forward: x = z * scale with the dropped units (ascending flat indices) set to 0; LayerNorm of x as ln_forward
  * (mean, rstd, xhat written); out = max(gain xhat + bias, 0) as Java's Math.max(y, 0f) (NaN stays NaN, -0 -> +0).
  * Backward: dy = dout * min(1, out 2^100 2^100) as trot.nn.Relu's backward; LayerNorm's backward as ln_backward
- * (the per-column dy staged and summed by ln_column_sums, ln_backward's own loop); dz = dx * scale, dropped units 0.
+ * (the per-column dy, kept in dz, summed by ln_column_sums, ln_backward's own loop); dz = dx * scale, dropped units 0.
  * Either may run with scale 1 and no dropped units (LayerNorm -> ReLU without dropout): z * 1 is z exactly.
  * In place: xhat may be z (forward: each element of a tile is read before it is written) and dz may be dout
- * (backward: every pass stages column j in col before it writes column j, and no later pass reads a column an
- * earlier one wrote), so z and dout carry no restrict.
+ * (backward: the first pass reads dout and writes dy at the same element, the second reads dy back from dz and
+ * overwrites it, and dout is not read again), so z, dout and dz carry no restrict.
  */
 #define FUSED_MAX_BATCH 4096
 
@@ -340,12 +340,16 @@ static void fused_forward_inference(float *zio, int n, int f, float scale, const
     fused_tiles(zio, n, f, scale, eps, gain, bias, mean, rstd, NULL);
 }
 
-static inline void relu_grad_column(const float *restrict doj, const float *restrict oj, float *restrict col, int n) {
+/* col = dout * ReLU'(out) for one column; col may be doj itself (each element is read before it is written). */
+static inline void relu_grad_column(const float *doj, const float *restrict oj, float *col, int n) {
     for (int b = 0; b < n; b++) {
         col[b] = doj[b] * java_min1(oj[b] * 0x1p100f * 0x1p100f);
     }
 }
 
+/* The backward's first pass writes dy = dout * ReLU'(out) into dz itself (over dout when in place) and sums it;
+ * the second reads it back from there instead of computing it again (a quarter less time: the recomputation was
+ * the pass's largest cost). Without dz (parameter gradients only) dy is staged in col. */
 static void fused_backward(const float *dout, const float *restrict out, const float *restrict xhat,
                            const float *restrict gain, const float *restrict rstd, int n, int f,
                            float *restrict dgain, float *restrict dbias, float scale, const int *restrict dropped,
@@ -359,8 +363,9 @@ static void fused_backward(const float *dout, const float *restrict out, const f
         }
     }
     for (int j = 0; j < f; j++) {
-        relu_grad_column(dout + (size_t)j * n, out + (size_t)j * n, col, n);
-        ln_column_sums(col, xhat + (size_t)j * n, gain[j], n, dz != NULL, mg, mgh,
+        float *dyj = dz != NULL ? dz + (size_t)j * n : col;
+        relu_grad_column(dout + (size_t)j * n, out + (size_t)j * n, dyj, n);
+        ln_column_sums(dyj, xhat + (size_t)j * n, gain[j], n, dz != NULL, mg, mgh,
                        dgain != NULL ? dgain + j : NULL, dbias != NULL ? dbias + j : NULL);
     }
     if (dz == NULL) return;
@@ -368,21 +373,17 @@ static void fused_backward(const float *dout, const float *restrict out, const f
         mg[b] *= inv_f;
         mgh[b] *= inv_f;
     }
-    int next = 0;
     for (int j = 0; j < f; j++) {
-        relu_grad_column(dout + (size_t)j * n, out + (size_t)j * n, col, n);
         const float *restrict hj = xhat + (size_t)j * n;
-        float *restrict dzj = dz + (size_t)j * n;
+        float *dzj = dz + (size_t)j * n;         /* holds dy; each element read before it is written */
         const float gj = gain[j];
         for (int b = 0; b < n; b++) {
-            const float dx = rstd[b] * (col[b] * gj - mg[b] - hj[b] * mgh[b]);
+            const float dx = rstd[b] * (dzj[b] * gj - mg[b] - hj[b] * mgh[b]);
             dzj[b] = dx * scale;
         }
-        const int64_t lo = (int64_t)j * n, hi = lo + n;
-        while (next < count && dropped[next] < hi) {
-            if (dropped[next] >= lo) dzj[dropped[next] - lo] = 0.0f;
-            next++;
-        }
+    }
+    for (int i = 0; i < count; i++) {
+        dz[dropped[i]] = 0.0f;
     }
 }
 
