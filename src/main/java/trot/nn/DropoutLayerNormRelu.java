@@ -7,9 +7,9 @@ import org.jblas.FloatMatrix;
  * over the three layers' own buffers (native/trotnn.c, fused_forward and fused_backward).
  *
  * <p>Bitwise the three layers one after the other: the kernels do their float operations in their order, on
- * values staged column by column in L1 instead of written to and read back from two whole batch x features
- * buffers (Dropout's and LayerNorm's outputs), so four passes over memory instead of seven forward and
- * three instead of six backward. The parameters, the mask, the per-sample statistics and the ReLU output live
+ * values kept in registers (forward: tiles of 64 samples) or in the output buffer (backward) instead of written to
+ * and read back from two whole batch x features buffers (Dropout's and LayerNorm's outputs), so two passes over
+ * z forward instead of seven over memory, and two backward instead of six. The parameters, the mask, the per-sample statistics and the ReLU output live
  * where the layers keep them ({@link Dropout#lastMask}, the layers' {@code output()} of ReLU and {@code backward}
  * of the next layer work as before); Dropout's and LayerNorm's own outputs are not written.
  *
