@@ -217,7 +217,8 @@ static inline v8f max0_8(v8f y) {
     return (v8f)((v8i)y & keep);
 }
 
-/* dropout(z) in place: the dropped units set to 0, so that z * scale is 0 there (+0, what dropout writes). */
+/* The dropped units of a batch x features buffer set to +0: dropout(z) in place before the forward's z * scale
+ * (0 * scale = +0, what dropout writes), and dropout's backward on dz. */
 static void drop_units(float *z, const int *restrict dropped, int count) {
     for (int i = 0; i < count; i++) {
         z[dropped[i]] = 0.0f;
@@ -382,9 +383,7 @@ static void fused_backward(const float *dout, const float *restrict out, const f
             dzj[b] = dx * scale;
         }
     }
-    for (int i = 0; i < count; i++) {
-        dz[dropped[i]] = 0.0f;
-    }
+    drop_units(dz, dropped, count);            /* dropout's backward: no gradient through a dropped unit */
 }
 
 static void throw_new(JNIEnv *env, const char *cls, const char *msg) {
